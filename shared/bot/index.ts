@@ -1,0 +1,23 @@
+export { defineBot } from './define-bot.ts';
+export type {
+  Action,
+  ActionStatus,
+  ActionVerb,
+  Bot,
+  BotDefinition,
+  Category,
+  Context,
+  EmitOptions,
+  Finding,
+  Mode,
+  ObjectRef,
+  RbacRule,
+  RbacVerb,
+  Report,
+  ReportError,
+  RunResult,
+  Severity,
+  Tier,
+  TriggerKind,
+  Triggers,
+} from './types.ts';
