@@ -73,9 +73,21 @@ export interface K8s {
   /** Streams every object across all pages; relists on 410 Expired continue tokens. */
   list<T extends KubeObject = KubeObject>(type: ResourceType, options?: ListOptions): AsyncIterable<T>;
   /** Resolves undefined on 404. */
-  get<T extends KubeObject = KubeObject>(type: ResourceType, name: string, namespace?: string): Promise<T | undefined>;
-  create<T extends KubeObject = KubeObject>(type: ResourceType, body: KubeObject, options?: WriteOptions): Promise<T>;
-  replace<T extends KubeObject = KubeObject>(type: ResourceType, body: KubeObject, options?: WriteOptions): Promise<T>;
+  get<T extends KubeObject = KubeObject>(
+    type: ResourceType,
+    name: string,
+    namespace?: string,
+  ): Promise<T | undefined>;
+  create<T extends KubeObject = KubeObject>(
+    type: ResourceType,
+    body: KubeObject,
+    options?: WriteOptions,
+  ): Promise<T>;
+  replace<T extends KubeObject = KubeObject>(
+    type: ResourceType,
+    body: KubeObject,
+    options?: WriteOptions,
+  ): Promise<T>;
   patch<T extends KubeObject = KubeObject>(
     type: ResourceType,
     name: string,
@@ -83,7 +95,12 @@ export interface K8s {
     patch: unknown,
     options: PatchOptions,
   ): Promise<T>;
-  delete(type: ResourceType, name: string, namespace: string | undefined, options?: DeleteOptions): Promise<void>;
+  delete(
+    type: ResourceType,
+    name: string,
+    namespace: string | undefined,
+    options?: DeleteOptions,
+  ): Promise<void>;
   /** Any other path (subresources such as pods/log, /readyz, metrics.k8s.io). JSON bodies parsed. */
   request<T = unknown>(method: string, path: string, body?: unknown, contentType?: string): Promise<T>;
 }

@@ -16,7 +16,13 @@ export interface SafetyRails {
   /** Exclusion annotations on the object or its namespace, and protected namespaces. */
   exclusion(object: KubeObject): Promise<Exclusion>;
   delete(type: ResourceType, object: KubeObject, reason: string): Promise<Action>;
-  patch(type: ResourceType, object: KubeObject, patch: unknown, patchType: PatchType, reason: string): Promise<Action>;
+  patch(
+    type: ResourceType,
+    object: KubeObject,
+    patch: unknown,
+    patchType: PatchType,
+    reason: string,
+  ): Promise<Action>;
   create(type: ResourceType, object: KubeObject, reason: string): Promise<Action>;
   /** Every action taken so far in this run, in order. */
   actions(): Action[];

@@ -1,0 +1,2 @@
+export * from './k8s/index.ts';
+export * from './safety/index.ts';

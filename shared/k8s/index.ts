@@ -1,0 +1,19 @@
+export type * from './types.ts';
+export { createK8s, DEFAULT_PAGE_SIZE, DEFAULT_TIMEOUT_MS } from './client.ts';
+export type { CreateK8sOptions, K8sClient } from './client.ts';
+export { resources, apiVersionOf, collectionPath, objectPath } from './resources.ts';
+export type { ResourceName } from './resources.ts';
+export {
+  K8sApiError,
+  K8sConfigError,
+  K8sTransportError,
+  isAlreadyExists,
+  isConflict,
+  isExpired,
+  isForbidden,
+  isK8sApiError,
+  isNotFound,
+} from './errors.ts';
+export type { K8sStatus } from './errors.ts';
+export { loadClusterConfig } from './kubeconfig.ts';
+export type { ClusterConfig } from './kubeconfig.ts';

@@ -1,0 +1,14 @@
+export type { Exclusion, SafetyRails } from './types.ts';
+export { createSafetyRails, effectiveMode, withPrecondition, DEFAULT_MAX_ACTIONS } from './rails.ts';
+export type { MutationOptions, Rails, SafetyDeps } from './rails.ts';
+export {
+  ANNOTATIONS,
+  DEFAULT_PROTECTED_NAMESPACES,
+  exclusionOf,
+  lifetimeOf,
+  optOut,
+  parseExpiry,
+  parseJanitorDuration,
+  protectedNamespaces,
+} from './exclusions.ts';
+export type { Lifetime } from './exclusions.ts';
