@@ -18,6 +18,7 @@ export type {
   RunResult,
   Severity,
   Tier,
+  TriggerEvent,
   TriggerKind,
   Triggers,
 } from './types.ts';

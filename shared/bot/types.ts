@@ -2,6 +2,7 @@ import type { Static, TSchema } from '@sinclair/typebox';
 import type { K8s } from '../k8s/types.ts';
 import type { SafetyRails } from '../safety/types.ts';
 import type { Logger } from '../log/types.ts';
+import type { MetricsApi } from '../metrics/types.ts';
 
 /** The eight categories of the catalogue (design/BOTS.md). */
 export type Category =
@@ -34,14 +35,7 @@ export interface Triggers {
 }
 
 export type RbacVerb =
-  | 'get'
-  | 'list'
-  | 'watch'
-  | 'create'
-  | 'update'
-  | 'patch'
-  | 'delete'
-  | 'deletecollection';
+  'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
 
 /** One Kubernetes PolicyRule; the single source of the bot's generated Role/ClusterRole. */
 export interface RbacRule {
@@ -156,6 +150,21 @@ export interface Context {
   readonly signal: AbortSignal;
   /** Raw request headers of the invocation (lower-case names); empty for internal runs. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Register extra metrics (get-or-create by name), served at /metrics with the kit's own. */
+  readonly metrics: MetricsApi;
+  /** The CloudEvent that triggered this run (cloudevent and ping triggers only). */
+  readonly event?: TriggerEvent;
+}
+
+/** Attributes of the triggering CloudEvent; its data is the run's input. */
+export interface TriggerEvent {
+  readonly id: string;
+  readonly type: string;
+  readonly source: string;
+  readonly subject?: string;
+  readonly time?: string;
+  /** Extension attributes (lower-case names), e.g. the alert bot's target bots. */
+  readonly extensions: Readonly<Record<string, string>>;
 }
 
 export interface BotDefinition<S extends TSchema = TSchema> {

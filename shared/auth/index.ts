@@ -1,0 +1,1 @@
+export { checkAuth, safeEqual } from './check.ts';

@@ -1,0 +1,29 @@
+import type { Mode } from '../bot/types.ts';
+import type { LogLevel } from '../log/types.ts';
+
+export type AuthConfig =
+  { kind: 'none' } | { kind: 'bearer'; token: string } | { kind: 'basic'; user: string; password: string };
+
+export interface SinkConfig {
+  url: string;
+  attempts: number;
+  backoffMs: number;
+  maxBackoffMs: number;
+  timeoutMs: number;
+}
+
+/** The runtime's settings, resolved once from the environment at start, frozen. */
+export interface RuntimeConfig {
+  port: number;
+  metricsPort: number | undefined;
+  maxBodyBytes: number;
+  /** 0 = unlimited. */
+  maxInflight: number;
+  timeoutMs: number;
+  drainMs: number;
+  mode: Mode;
+  logLevel: LogLevel;
+  sink: SinkConfig | undefined;
+  auth: AuthConfig;
+  cron: { catchUpMs: number; timezone: string };
+}

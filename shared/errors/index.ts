@@ -1,0 +1,10 @@
+export { BotError, isBotError } from './bot-error.ts';
+export { ValidationError, isValidationError } from './validation-error.ts';
+export { ConfigError, isConfigError } from './config-error.ts';
+export { HttpError, isHttpError } from './http-error.ts';
+export { SinkDeliveryError, isSinkDeliveryError } from './sink-error.ts';
+export { errorToResponse, toBotError } from './to-response.ts';
+export type { BotErrorOptions, ErrorBody } from './bot-error.ts';
+export type { ErrorCode } from './codes.ts';
+export type { Issue } from './validation-error.ts';
+export type { ErrorResponse } from './to-response.ts';

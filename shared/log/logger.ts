@@ -1,0 +1,77 @@
+import type { Logger, LogLevel } from './types.ts';
+
+const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+export const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
+
+export function isLogLevel(value: string): value is LogLevel {
+  return (LOG_LEVELS as readonly string[]).includes(value);
+}
+
+export interface LoggerOptions {
+  level?: LogLevel;
+  /** Fields on every line (bot, runId, traceId...). */
+  fields?: Record<string, unknown>;
+  /** Where lines go; default process.stdout. One call per line, newline included. */
+  write?: (line: string) => void;
+  now?: () => Date;
+}
+
+/** Errors do not survive JSON.stringify; render them as plain objects. */
+function plain(value: unknown): unknown {
+  if (value instanceof Error) {
+    const out: Record<string, unknown> = { name: value.name, message: value.message };
+    const code = (value as { code?: unknown }).code;
+    if (code !== undefined) out['code'] = code;
+    if (value.stack !== undefined) out['stack'] = value.stack;
+    return out;
+  }
+  return value;
+}
+
+function safeStringify(record: Record<string, unknown>): string {
+  try {
+    return JSON.stringify(record, (_key, value: unknown) =>
+      typeof value === 'bigint' ? value.toString() : plain(value),
+    );
+  } catch {
+    // A circular field must not lose the line.
+    return JSON.stringify({
+      level: record['level'],
+      time: record['time'],
+      msg: record['msg'],
+      logError: 'unserialisable fields',
+    });
+  }
+}
+
+/** One JSON object per line: level, time, msg, then the bound and per-call fields. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const min = RANK[options.level ?? 'info'];
+  const write = options.write ?? ((line: string) => void process.stdout.write(line));
+  const now = options.now ?? (() => new Date());
+  const bound = options.fields ?? {};
+
+  const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
+    if (RANK[level] < min) return;
+    write(`${safeStringify({ level, time: now().toISOString(), msg, ...bound, ...fields })}\n`);
+  };
+
+  return {
+    debug: (msg, fields) => emit('debug', msg, fields),
+    info: (msg, fields) => emit('info', msg, fields),
+    warn: (msg, fields) => emit('warn', msg, fields),
+    error: (msg, fields) => emit('error', msg, fields),
+    child: (fields) =>
+      createLogger({ level: options.level ?? 'info', write, now, fields: { ...bound, ...fields } }),
+  };
+}
+
+/** A logger that drops everything (tests, library use). */
+export const silentLogger: Logger = {
+  debug: () => undefined,
+  info: () => undefined,
+  warn: () => undefined,
+  error: () => undefined,
+  child: () => silentLogger,
+};

@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+import type { Finding, ObjectRef, Severity } from '../bot/types.ts';
+
+export interface FindingInput {
+  bot: string;
+  check: string;
+  severity: Severity;
+  object: ObjectRef;
+  message: string;
+  /** Separates several findings of one check on one object (a container name, a port). */
+  discriminator?: string;
+  evidence?: Record<string, unknown>;
+  fix?: string;
+  impact?: { monthlyCost?: number; currency: string };
+}
+
+/**
+ * The stable id: the same problem on the same object keeps the same id across runs, so tools
+ * downstream can dedupe and track it. The uid is left out on purpose: a recreated object with the
+ * same name is still the same problem to a person.
+ */
+export function findingId(input: Pick<FindingInput, 'bot' | 'check' | 'object' | 'discriminator'>): string {
+  const { apiVersion, kind, namespace, name } = input.object;
+  const key = [
+    input.bot,
+    input.check,
+    apiVersion,
+    kind,
+    namespace ?? '',
+    name,
+    input.discriminator ?? '',
+  ].join('\u0000');
+  return createHash('sha256').update(key).digest('hex').slice(0, 16);
+}
+
+export function finding(input: FindingInput): Finding {
+  const out: Finding = {
+    id: findingId(input),
+    check: input.check,
+    severity: input.severity,
+    object: input.object,
+    message: input.message,
+  };
+  if (input.evidence !== undefined) out.evidence = input.evidence;
+  if (input.fix !== undefined) out.fix = input.fix;
+  if (input.impact !== undefined) out.impact = input.impact;
+  return out;
+}

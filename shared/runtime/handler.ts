@@ -1,0 +1,400 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Bot, Context, Report, TriggerKind } from '../bot/types.ts';
+import type { RuntimeConfig } from '../config/types.ts';
+import type { K8s } from '../k8s/types.ts';
+import type { Logger } from '../log/types.ts';
+import type { KitMetrics, Outcome } from '../metrics/registry.ts';
+import { checkAuth } from '../auth/check.ts';
+import { REPORT_EVENT_TYPE } from '../cloudevents/constants.ts';
+import { toBinary } from '../cloudevents/http.ts';
+import type { SendEvent } from '../cloudevents/sink.ts';
+import { errorToResponse } from '../errors/to-response.ts';
+import { HttpError } from '../errors/http-error.ts';
+import { isBotError } from '../errors/bot-error.ts';
+import { readBody } from '../http/body.ts';
+import { sendError, sendJson, sendMessage, sendText } from '../http/respond.ts';
+import { decodeRequest, type Invocation } from './decode.ts';
+import { CronDispatcher } from './dispatch.ts';
+import { buildEvent, runBot } from './run-bot.ts';
+import { traceFrom } from './trace.ts';
+
+export interface HandlerDeps {
+  bots: readonly Bot[];
+  config: Readonly<RuntimeConfig>;
+  metrics: KitMetrics;
+  log: Logger;
+  env: Readonly<Record<string, string | undefined>>;
+  now: () => Date;
+  /** Delivery to K_SINK; undefined when no sink is configured. */
+  send: SendEvent | undefined;
+  k8s?: K8s;
+}
+
+export interface TickResult {
+  tick: string;
+  window: { from: string; to: string };
+  started: string[];
+  skipped: Array<{ bot: string; reason: 'still-running' }>;
+}
+
+export interface RequestHandler {
+  (req: IncomingMessage, res: ServerResponse): void;
+  /** Stop taking invocations (503); health stays 200, ready turns 503. */
+  startDrain(): void;
+  /** Resolves when no invocation or dispatched run is in progress, or after `ms`. */
+  idle(ms: number): Promise<boolean>;
+  /** Abort every run still in progress (end of the grace period). */
+  abortAll(reason: string): void;
+  readonly inflight: number;
+}
+
+type Headers = Record<string, string>;
+
+function flatHeaders(req: IncomingMessage): Headers {
+  const out: Headers = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (typeof value === 'string') out[name] = value;
+    else if (Array.isArray(value)) out[name] = value.join(', ');
+  }
+  return out;
+}
+
+const outcomeOf = (status: number): Outcome =>
+  status === 504 ? 'timeout' : status >= 500 ? 'error' : 'rejected';
+
+/**
+ * The request handler behind serve(): routing, auth, limits, trigger decoding, runs and responses.
+ * Exposed on its own so tests can drive it over a real socket with any config.
+ */
+export function createRequestHandler(deps: HandlerDeps): RequestHandler {
+  const { bots, config, metrics, log } = deps;
+  const byName = new Map(bots.map((bot) => [bot.name, bot]));
+  const single = bots.length === 1 ? bots[0] : undefined;
+  const dispatcher = new CronDispatcher(bots, config.cron);
+  const running = new Map<string, Promise<unknown>>();
+  const active = new Set<Promise<unknown>>();
+  const controllers = new Set<AbortController>();
+  let inflight = 0;
+  let draining = false;
+  // Errors a run already counted in the metrics, so the edge does not count them twice.
+  const counted = new WeakSet<object>();
+
+  function track<T>(promise: Promise<T>): Promise<T> {
+    active.add(promise);
+    const forget = (): void => void active.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  function emitFor(bot: Bot, traceparent: string): Context['emit'] {
+    return async (type, data, options) => {
+      if (deps.send === undefined) return;
+      await deps.send(buildEvent(bot.name, type, data, traceparent, options));
+    };
+  }
+
+  /** One run with metrics, logging and the report event; throws the run's error. */
+  async function execute(bot: Bot, invocation: Invocation, headers: Headers): Promise<Report> {
+    const controller = new AbortController();
+    controllers.add(controller);
+    const started = performance.now();
+    const trace = traceFrom(headers['traceparent']);
+    const runHeaders = { ...headers, traceparent: trace.traceparent };
+    try {
+      const report = await runBot(bot, invocation.input, {
+        trigger: invocation.trigger,
+        env: deps.env,
+        now: deps.now,
+        headers: runHeaders,
+        emit: emitFor(bot, trace.traceparent),
+        signal: controller.signal,
+        log,
+        metrics,
+        mode: config.mode,
+        timeoutMs: config.timeoutMs,
+        runId: randomUUID(),
+        ...(invocation.event === undefined ? {} : { event: invocation.event }),
+        ...(deps.k8s === undefined ? {} : { k8s: deps.k8s }),
+      });
+      metrics.observeRun(bot.name, invocation.trigger, 'ok', (performance.now() - started) / 1000);
+      metrics.observeReport(report);
+      if (deps.send !== undefined) {
+        try {
+          await deps.send(
+            buildEvent(bot.name, REPORT_EVENT_TYPE, report, trace.traceparent, { subject: report.runId }),
+          );
+        } catch (error) {
+          metrics.countError(bot.name, 'sink');
+          const message = error instanceof Error ? error.message : String(error);
+          log.error('report event not delivered', { bot: bot.name, runId: report.runId, error: message });
+          report.errors.push({ code: 'sink-delivery-failed', message });
+        }
+      }
+      return report;
+    } catch (error) {
+      if (typeof error === 'object' && error !== null) counted.add(error);
+      const status = errorToResponse(error).status;
+      metrics.observeRun(
+        bot.name,
+        invocation.trigger,
+        outcomeOf(status),
+        (performance.now() - started) / 1000,
+      );
+      if (status >= 500) {
+        metrics.countError(bot.name, status === 504 ? 'timeout' : 'run');
+        log.error('run failed', { bot: bot.name, trigger: invocation.trigger, error });
+      } else {
+        metrics.countError(bot.name, 'validation');
+        log.warn('run rejected', {
+          bot: bot.name,
+          trigger: invocation.trigger,
+          error: (error as Error).message,
+        });
+      }
+      throw error;
+    } finally {
+      controllers.delete(controller);
+    }
+  }
+
+  function tick(headers: Headers): TickResult {
+    const now = deps.now();
+    const plan = dispatcher.plan(now);
+    const result: TickResult = {
+      tick: now.toISOString(),
+      window: { from: plan.from.toISOString(), to: plan.to.toISOString() },
+      started: [],
+      skipped: [],
+    };
+    for (const bot of plan.due) {
+      if (running.has(bot.name)) {
+        result.skipped.push({ bot: bot.name, reason: 'still-running' });
+        continue;
+      }
+      // Not awaited: a slow bot must not hold the tick's answer, nor the next bot.
+      const run = track(execute(bot, { trigger: 'cron', input: {} }, headers)).catch(() => undefined);
+      running.set(bot.name, run);
+      void run.finally(() => running.delete(bot.name));
+      result.started.push(bot.name);
+    }
+    log.info('cron tick', { ...result });
+    return result;
+  }
+
+  function route(path: string): { bot?: Bot; root: boolean } | undefined {
+    if (path === '/' || path === '')
+      return single === undefined ? { root: true } : { bot: single, root: true };
+    const name = path.replace(/^\/+|\/+$/g, '');
+    const bot = byName.get(name);
+    return bot === undefined ? undefined : { bot, root: false };
+  }
+
+  async function invoke(
+    req: IncomingMessage,
+    res: ServerResponse,
+    target: { bot?: Bot; root: boolean },
+  ): Promise<void> {
+    const headers = flatHeaders(req);
+    const body = await readBody(req, config.maxBodyBytes);
+    const decoded = decodeRequest(req.headers, body);
+    const [firstInvocation] = decoded.invocations;
+
+    // Several bots at `/`: an empty cron POST or a PingSource event is a tick.
+    if (target.bot === undefined) {
+      if (decoded.invocations.length === 1 && firstInvocation?.tick === true) {
+        sendJson(res, 202, tick(headers));
+        return;
+      }
+      const type = firstInvocation?.event?.type;
+      const consumers = type === undefined ? [] : bots.filter((bot) => bot.triggers.events?.includes(type));
+      if (consumers.length === 0 || decoded.invocations.length !== 1 || firstInvocation === undefined) {
+        throw new HttpError(
+          'not-found',
+          404,
+          `POST to /<bot-name>; bots here: ${bots.map((b) => b.name).join(', ')}`,
+        );
+      }
+      await respondMany(
+        res,
+        consumers.map((bot) => ({ bot, invocation: firstInvocation })),
+        headers,
+      );
+      return;
+    }
+
+    const bot = target.bot;
+    if (decoded.ceMode === 'batch') {
+      await respondMany(
+        res,
+        decoded.invocations.map((invocation) => ({ bot, invocation })),
+        headers,
+      );
+      return;
+    }
+    if (firstInvocation === undefined) throw new HttpError('not-found', 404, 'nothing to run');
+    const report = await execute(bot, firstInvocation, headers);
+    const wantsReply = decoded.ceMode !== undefined && /\breply\b/i.test(headers['prefer'] ?? '');
+    if (wantsReply) {
+      const traceparent = headers['traceparent'] ?? traceFrom(undefined).traceparent;
+      sendMessage(
+        res,
+        200,
+        toBinary(buildEvent(bot.name, REPORT_EVENT_TYPE, report, traceparent, { subject: report.runId })),
+      );
+      return;
+    }
+    sendJson(res, 200, report);
+  }
+
+  /** A batch (or a fan-out at `/`): one result per event, run concurrently. */
+  async function respondMany(
+    res: ServerResponse,
+    jobs: Array<{ bot: Bot; invocation: Invocation }>,
+    headers: Headers,
+  ): Promise<void> {
+    const settled = await Promise.allSettled(jobs.map((job) => execute(job.bot, job.invocation, headers)));
+    let worst = 200;
+    const results = settled.map((s) => {
+      if (s.status === 'fulfilled') return s.value;
+      const { status, body } = errorToResponse(s.reason);
+      worst = Math.max(worst, status);
+      return body;
+    });
+    if (worst === 200) {
+      sendJson(res, 200, results);
+      return;
+    }
+    const failed = settled.filter((s) => s.status === 'rejected').length;
+    sendJson(res, worst, {
+      error: { code: 'batch-failed', message: `${failed} of ${settled.length} events failed` },
+      results,
+    });
+  }
+
+  const handler = ((req: IncomingMessage, res: ServerResponse): void => {
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const method = req.method ?? 'GET';
+    const isGet = method === 'GET' || method === 'HEAD';
+
+    if (path === '/_/health' || path === '/_/ready' || path === '/metrics') {
+      if (!isGet) {
+        sendError(
+          res,
+          new HttpError('method-not-allowed', 405, `${method} not allowed on ${path}`, {
+            headers: { allow: 'GET, HEAD' },
+          }),
+        );
+        return;
+      }
+      if (path === '/_/health') {
+        sendJson(res, 200, { status: 'ok' });
+      } else if (path === '/_/ready') {
+        if (draining) sendJson(res, 503, { status: 'draining' });
+        else if (config.maxInflight > 0 && inflight >= config.maxInflight)
+          sendJson(res, 429, { status: 'saturated', inflight });
+        else sendJson(res, 200, { status: 'ready', inflight });
+      } else {
+        metrics.render().then(
+          (text) => sendText(res, 200, text, metrics.contentType),
+          (error: unknown) => sendError(res, error),
+        );
+      }
+      return;
+    }
+
+    const target = route(path);
+    if (target === undefined) {
+      req.resume();
+      sendError(res, new HttpError('not-found', 404, `no route for ${path}`));
+      return;
+    }
+    if (method !== 'POST') {
+      req.resume();
+      sendError(
+        res,
+        new HttpError('method-not-allowed', 405, `${method} not allowed; invoke with POST`, {
+          headers: { allow: 'POST' },
+        }),
+      );
+      return;
+    }
+
+    const countRejection = (error: unknown): void => {
+      if (typeof error === 'object' && error !== null && counted.has(error)) return;
+      const trigger: TriggerKind | 'unknown' = 'unknown';
+      if (target.bot !== undefined)
+        metrics.observeRun(target.bot.name, trigger, outcomeOf(errorToResponse(error).status));
+    };
+    const reject = (error: unknown): void => {
+      countRejection(error);
+      // Unread body: close the connection rather than read it (it may be huge).
+      const closing = !req.complete;
+      sendError(res, error, closing ? { connection: 'close' } : {});
+      if (closing) res.once('finish', () => req.socket.destroySoon());
+    };
+
+    try {
+      checkAuth(config.auth, req.headers.authorization);
+    } catch (error) {
+      reject(error);
+      return;
+    }
+    if (draining) {
+      reject(
+        new HttpError('draining', 503, 'shutting down; retry on another instance', {
+          headers: { 'retry-after': '1' },
+        }),
+      );
+      return;
+    }
+    if (config.maxInflight > 0 && inflight >= config.maxInflight) {
+      reject(
+        new HttpError('too-many-requests', 429, `over the in-flight limit of ${config.maxInflight}`, {
+          headers: { 'retry-after': '1' },
+        }),
+      );
+      return;
+    }
+
+    inflight += 1;
+    const done = track(
+      invoke(req, res, target).catch((error: unknown) => {
+        if ((isBotError(error) && error.code === 'body-too-large') || !req.complete) {
+          reject(error);
+        } else {
+          countRejection(error);
+          sendError(res, error);
+        }
+      }),
+    );
+    void done.finally(() => {
+      inflight -= 1;
+    });
+  }) as RequestHandler;
+
+  handler.startDrain = () => {
+    draining = true;
+  };
+  handler.idle = async (ms) => {
+    const deadline = Date.now() + ms;
+    while (active.size > 0) {
+      const left = deadline - Date.now();
+      if (left <= 0) return false;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...active]),
+        new Promise((resolve) => {
+          timer = setTimeout(resolve, left);
+        }),
+      ]);
+      clearTimeout(timer);
+    }
+    return true;
+  };
+  handler.abortAll = (reason) => {
+    for (const controller of controllers) controller.abort(new HttpError('draining', 503, reason));
+  };
+  Object.defineProperty(handler, 'inflight', { get: () => inflight });
+  return handler;
+}

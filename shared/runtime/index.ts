@@ -1,0 +1,13 @@
+export { serve } from './serve.ts';
+export { runBot, buildEvent } from './run-bot.ts';
+export { createRequestHandler } from './handler.ts';
+export { CronDispatcher, parseSchedule } from './dispatch.ts';
+export { decodeRequest, isAlertmanagerPayload } from './decode.ts';
+export { traceFrom } from './trace.ts';
+export { validateInput } from './input.ts';
+export type { RunningServer, ServeOptions } from './serve.ts';
+export type { RunOptions } from './run-bot.ts';
+export type { HandlerDeps, RequestHandler, TickResult } from './handler.ts';
+export type { Invocation, Decoded } from './decode.ts';
+export type { TickPlan, Schedule } from './dispatch.ts';
+export type { Trace } from './trace.ts';

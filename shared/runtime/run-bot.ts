@@ -1,0 +1,204 @@
+import { randomUUID } from 'node:crypto';
+import { CloudEvent } from 'cloudevents';
+import type {
+  Action,
+  Bot,
+  Context,
+  EmitOptions,
+  Mode,
+  Report,
+  RunResult,
+  TriggerEvent,
+  TriggerKind,
+} from '../bot/types.ts';
+import type { K8s } from '../k8s/types.ts';
+import type { Logger } from '../log/types.ts';
+import type { MetricsApi } from '../metrics/types.ts';
+import type { SafetyRails } from '../safety/types.ts';
+import { createSafetyRails } from '../safety/index.ts';
+import { HttpError } from '../errors/http-error.ts';
+import { createLogger, isLogLevel } from '../log/logger.ts';
+import { createMetrics } from '../metrics/registry.ts';
+import { eventSource } from '../cloudevents/constants.ts';
+import { createSinkSender, type SendEvent } from '../cloudevents/sink.ts';
+import { loadConfig } from '../config/load.ts';
+import { validateInput } from './input.ts';
+import { LazyK8s } from './lazy-k8s.ts';
+import { traceFrom } from './trace.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface RunOptions {
+  trigger?: TriggerKind;
+  env?: Env;
+  now?: () => Date;
+  /** Request headers (lower-case names); `traceparent` and `x-eco-dry-run` are read from them. */
+  headers?: Record<string, string>;
+  k8s?: K8s;
+  emit?: Context['emit'];
+  signal?: AbortSignal;
+  log?: Logger;
+  /** Where ctx.metrics registers; a private registry when omitted. */
+  metrics?: MetricsApi;
+  /** The process mode (ECO_MODE); read from env when omitted. */
+  mode?: Mode;
+  /** Abort ctx.signal and reject with a 504 HttpError after this long. */
+  timeoutMs?: number;
+  event?: TriggerEvent;
+  runId?: string;
+}
+
+type MutableContext = { -readonly [K in keyof Context]: Context[K] };
+
+function effectiveMode(processMode: Mode, headers: Record<string, string>): Mode {
+  // A caller may lower the mode to dry-run for one run, never raise it.
+  const ask = headers['x-eco-dry-run']?.trim().toLowerCase();
+  return ask === 'true' || ask === '1' ? 'dry-run' : processMode;
+}
+
+function defaultEmit(bot: string, env: Env, traceparent: string, log: Logger): Context['emit'] {
+  let send: SendEvent | undefined;
+  return async (type: string, data: unknown, options?: EmitOptions) => {
+    if (env['K_SINK'] === undefined || env['K_SINK'] === '') return;
+    send ??= createSinkSender(
+      loadConfig(env).sink ?? {
+        url: env['K_SINK'],
+        attempts: 5,
+        backoffMs: 200,
+        maxBackoffMs: 5000,
+        timeoutMs: 5000,
+      },
+      { log },
+    );
+    await send(buildEvent(bot, type, data, traceparent, options));
+  };
+}
+
+/** A CloudEvent from this bot: source `/eco-bots/<bot>`, the run's traceparent as an extension. */
+export function buildEvent(
+  bot: string,
+  type: string,
+  data: unknown,
+  traceparent: string,
+  options: EmitOptions = {},
+): CloudEvent<unknown> {
+  return new CloudEvent<unknown>({
+    ...options.extensions,
+    type,
+    source: eventSource(bot),
+    datacontenttype: 'application/json',
+    data,
+    traceparent,
+    ...(options.subject === undefined ? {} : { subject: options.subject }),
+  });
+}
+
+function checkResult(bot: string, result: unknown): RunResult {
+  const r = result as Partial<RunResult> | null | undefined;
+  if (r === null || typeof r !== 'object' || typeof r.summary !== 'string' || !Array.isArray(r.findings)) {
+    throw new Error(`${bot} returned an invalid result (expected { summary, findings[] })`);
+  }
+  return r as RunResult;
+}
+
+/**
+ * Runs a bot in process, without HTTP: validates the input (defaults applied; ValidationError on
+ * bad input), builds the Context, runs, and returns the full Report. The HTTP runtime uses it too.
+ */
+export async function runBot(bot: Bot, rawInput: unknown, options: RunOptions = {}): Promise<Report> {
+  const env = options.env ?? process.env;
+  const now = options.now ?? (() => new Date());
+  const headers = options.headers ?? {};
+  const trigger = options.trigger ?? 'http';
+  const runId = options.runId ?? randomUUID();
+  const { traceId, traceparent } = traceFrom(headers['traceparent']);
+  const processMode: Mode = options.mode ?? (env['ECO_MODE'] === 'apply' ? 'apply' : 'dry-run');
+  const mode = effectiveMode(processMode, headers);
+  const level = env['LOG_LEVEL']?.toLowerCase() ?? 'info';
+  const baseLog = options.log ?? createLogger({ level: isLogLevel(level) ? level : 'info' });
+  const log = baseLog.child({ bot: bot.name, runId, traceId });
+
+  const input = validateInput(bot.input, rawInput);
+
+  const controller = new AbortController();
+  const onOuterAbort = (): void => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) controller.abort(options.signal.reason);
+  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
+
+  const k8s =
+    options.k8s ?? new LazyK8s(async () => (await import('../k8s/index.ts')).createK8s({ env, log }));
+  let safety: SafetyRails | undefined;
+  const context: MutableContext = {
+    bot: bot.name,
+    runId,
+    trigger,
+    traceId,
+    traceparent,
+    mode,
+    now,
+    log,
+    k8s,
+    get safety(): SafetyRails {
+      safety ??= createSafetyRails({ bot: bot.name, k8s, mode, env, log, now });
+      return safety;
+    },
+    emit: options.emit ?? defaultEmit(bot.name, env, traceparent, log),
+    env,
+    signal: controller.signal,
+    headers,
+    metrics: options.metrics ?? createMetrics({ processName: bot.name, defaultMetrics: false }),
+  };
+  if (options.event !== undefined) context.event = options.event;
+
+  const startedAt = now();
+  const started = performance.now();
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const running = Promise.resolve().then(() => bot.run(input, context));
+    let result: unknown;
+    if (options.timeoutMs === undefined) {
+      result = await running;
+    } else {
+      const timeoutMs = options.timeoutMs;
+      const timedOut = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+          const error = new HttpError(
+            'timeout',
+            504,
+            `${bot.name} did not finish within ${timeoutMs / 1000} s`,
+          );
+          controller.abort(error);
+          reject(error);
+        }, timeoutMs);
+      });
+      // The run may ignore the signal; it is left to finish in the background, its result unused.
+      running.catch(() => undefined);
+      result = await Promise.race([running, timedOut]);
+    }
+    const checked = checkResult(bot.name, result);
+    const actions: Action[] = checked.actions ?? safety?.actions() ?? [];
+    const report: Report = {
+      bot: bot.name,
+      runId,
+      trigger,
+      startedAt: startedAt.toISOString(),
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+      mode,
+      summary: checked.summary,
+      findings: checked.findings,
+      actions,
+      errors: checked.errors ?? [],
+    };
+    if (checked.data !== undefined) report.data = checked.data;
+    log.info('run finished', {
+      trigger,
+      durationMs: report.durationMs,
+      findings: report.findings.length,
+      actions: report.actions.length,
+    });
+    return report;
+  } finally {
+    if (timer !== undefined) clearTimeout(timer);
+    options.signal?.removeEventListener('abort', onOuterAbort);
+  }
+}
