@@ -1,0 +1,178 @@
+import { defineBot } from '../../shared/bot/index.ts';
+import type { Context, RunResult } from '../../shared/bot/index.ts';
+import { BotError, ConfigError, ValidationError } from '../../shared/errors/index.ts';
+import { deliverAll } from './delivery.ts';
+import type { RoutedAlert } from './delivery.ts';
+import { ALERT_FIRING_TYPE, ALERT_RESOLVED_TYPE, BOT_NAME } from './events.ts';
+import { normaliseAlert } from './normalise.ts';
+import type { NormalisedAlert } from './normalise.ts';
+import { loadGatewayConfig } from './openfaas.ts';
+import { buildReport } from './report.ts';
+import type { AlertOutcome } from './report.ts';
+import type { RetryPolicy } from './retry.ts';
+import { loadRoutingTable } from './routes-file.ts';
+import { routeAlert } from './routing.ts';
+import { PayloadSchema } from './schema.ts';
+import type { AlertPayload } from './schema.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `"${raw}" is not a whole number`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(name, `${value} is outside ${min}..${max}`);
+  return value;
+}
+
+/** The OpenFaaS deliveries use the same knobs (and defaults) as the kit's K_SINK sender. */
+function retryPolicy(env: Env): RetryPolicy {
+  return {
+    attempts: int(env, 'ECO_SINK_ATTEMPTS', 5, 1, 20),
+    backoffMs: int(env, 'ECO_SINK_BACKOFF_MS', 200, 0, 60_000),
+    maxBackoffMs: int(env, 'ECO_SINK_MAX_BACKOFF_MS', 5000, 0, 300_000),
+    timeoutMs: int(env, 'ECO_SINK_TIMEOUT_MS', 5000, 1, 300_000),
+  };
+}
+
+/** An invocation with no options at all (cron connector, PingSource, `{}`) is a self-check, not a payload. */
+function isEmptyInvocation(input: AlertPayload): boolean {
+  return Object.keys(input).length === 0;
+}
+
+async function selfCheck(ctx: Context): Promise<RunResult> {
+  const table = await loadRoutingTable(ctx.env);
+  const gateway = await loadGatewayConfig(ctx.env);
+  retryPolicy(ctx.env);
+  const sink = (ctx.env['K_SINK'] ?? '') !== '';
+  return {
+    summary: `no alerts in this invocation; routing table ok (${table.routes.length} routes from ${table.source})`,
+    findings: [],
+    data: {
+      received: 0,
+      routingTable: { source: table.source, mode: table.mode, routes: table.routes.length },
+      channels: { sink, openfaas: gateway?.url ?? null },
+    },
+  };
+}
+
+export default defineBot({
+  name: BOT_NAME,
+  category: 'observability',
+  tier: 'small',
+  summary:
+    'Alertmanager webhook receiver: validates and normalises each alert, routes it to the bots that act on it, and delivers it as a CloudEvent (K_SINK) and/or an OpenFaaS async invocation',
+  triggers: { http: true, alerts: [] },
+  rbac: [],
+  mutates: false,
+  input: PayloadSchema,
+  emits: [ALERT_FIRING_TYPE, ALERT_RESOLVED_TYPE],
+  env: {
+    ECO_ALERT_ROUTES:
+      'JSON or YAML routing file that extends (default) or replaces the default table; unset = defaults',
+    OPENFAAS_URL: 'OpenFaaS gateway URL; when set, each target is invoked at /async-function/<bot>',
+    OPENFAAS_USER: 'gateway basic-auth user (else the basic-auth-user secret file)',
+    OPENFAAS_PASSWORD: 'gateway basic-auth password (else the basic-auth-password secret file)',
+    OPENFAAS_FUNCTION_NAMESPACE: 'invoke <bot>.<namespace> instead of <bot>',
+    ECO_ALERT_CONCURRENCY: 'deliveries in flight at once (default 8)',
+  },
+
+  async run(input, ctx) {
+    if (input.alerts === undefined) {
+      if (isEmptyInvocation(input)) return selfCheck(ctx);
+      throw new ValidationError(
+        'alerts: required: an Alertmanager webhook payload (version "4") needs an "alerts" array',
+        {
+          issues: [{ path: '/alerts', message: 'required' }],
+        },
+      );
+    }
+
+    // Configuration errors surface as 500s: Alertmanager retries, and nothing is half-delivered.
+    const table = await loadRoutingTable(ctx.env);
+    const gateway = await loadGatewayConfig(ctx.env);
+    const policy = retryPolicy(ctx.env);
+    const concurrency = int(ctx.env, 'ECO_ALERT_CONCURRENCY', 8, 1, 256);
+    const sink = (ctx.env['K_SINK'] ?? '') !== '';
+
+    const seen = new Set<string>();
+    let duplicates = 0;
+    const outcomes: AlertOutcome[] = [];
+    for (const raw of input.alerts) {
+      const alert: NormalisedAlert = normaliseAlert(raw);
+      const key = `${alert.fingerprint}\u0000${alert.status}`;
+      if (seen.has(key)) {
+        duplicates += 1;
+        continue;
+      }
+      seen.add(key);
+      const decision = routeAlert(table.routes, alert.labels);
+      outcomes.push({ alert, targets: decision.targets, routes: decision.routes });
+    }
+
+    const notification: Record<string, unknown> = {};
+    for (const key of [
+      'receiver',
+      'status',
+      'groupKey',
+      'externalURL',
+      'version',
+      'notification_reason',
+    ] as const) {
+      if (input[key] !== undefined) notification[key] = input[key];
+    }
+    const context = {
+      ...(input.receiver === undefined ? {} : { receiver: input.receiver }),
+      ...(input.groupKey === undefined ? {} : { groupKey: input.groupKey }),
+      ...(input.externalURL === undefined ? {} : { externalURL: input.externalURL }),
+    };
+
+    const items: RoutedAlert[] = outcomes.map((o) => ({ alert: o.alert, targets: o.targets }));
+    const deliveries = await deliverAll(items, {
+      emit: (type, data, options) => ctx.emit(type, data, options),
+      sink,
+      gateway,
+      policy,
+      signal: ctx.signal,
+      traceparent: ctx.traceparent,
+      now: () => ctx.now(),
+      concurrency,
+      context,
+    });
+
+    const result = buildReport({
+      received: input.alerts.length,
+      duplicates,
+      truncated: input.truncatedAlerts ?? 0,
+      outcomes,
+      deliveries,
+      channels: { sink, openfaas: gateway?.url },
+      notification,
+      table: { source: table.source, mode: table.mode, routes: table.routes.length },
+    });
+
+    const failed = deliveries.filter((d) => !d.ok);
+    if (failed.length > 0) {
+      // Alertmanager retries only on 5xx; the whole group comes again, so nothing is lost.
+      ctx.log.error('alert delivery failed; answering 502 so Alertmanager retries', {
+        summary: result.summary,
+        failed: failed.map((d) => ({
+          alertname: d.alertname,
+          channel: d.channel,
+          target: d.target,
+          error: d.error,
+        })),
+      });
+      const first = failed[0];
+      throw new BotError(
+        'sink-delivery-failed',
+        502,
+        `${failed.length} of ${deliveries.length} alert deliveries failed (first: ${first?.alertname ?? ''} via ${first?.channel ?? ''}${
+          first?.target === undefined ? '' : ` to ${first.target}`
+        }: ${first?.error ?? 'unknown error'}); Alertmanager will retry`,
+      );
+    }
+    return result;
+  },
+});

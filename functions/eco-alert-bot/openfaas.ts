@@ -1,0 +1,111 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ConfigError } from '../../shared/errors/index.ts';
+import { isRetryableStatus, retryAfterMs, withRetries } from './retry.ts';
+import type { RetryPolicy, RetryResult } from './retry.ts';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export interface GatewayConfig {
+  /** Base URL without a trailing slash. */
+  url: string;
+  /** `Basic ...` header value, when the gateway needs basic auth. */
+  authorization?: string;
+  /** Appended as `<bot>.<namespace>` when functions live outside the gateway's default namespace. */
+  namespace?: string;
+}
+
+async function readSecretFile(dir: string, name: string): Promise<string | undefined> {
+  try {
+    const value = (await readFile(join(dir, name), 'utf8')).trim();
+    return value === '' ? undefined : value;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The gateway settings, or undefined when OPENFAAS_URL is unset. Credentials: OPENFAAS_USER and
+ * OPENFAAS_PASSWORD, else the files `basic-auth-user` / `basic-auth-password` that OpenFaaS mounts
+ * under ECO_SECRETS_DIR (default /var/openfaas/secrets); none means no Authorization header.
+ */
+export async function loadGatewayConfig(env: Env): Promise<GatewayConfig | undefined> {
+  const raw = env['OPENFAAS_URL']?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('OPENFAAS_URL', `"${raw}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError('OPENFAAS_URL', `"${raw}" is not http(s)`);
+  const dir = env['ECO_SECRETS_DIR']?.trim() || '/var/openfaas/secrets';
+  const user = env['OPENFAAS_USER'] || (await readSecretFile(dir, 'basic-auth-user'));
+  const password = env['OPENFAAS_PASSWORD'] || (await readSecretFile(dir, 'basic-auth-password'));
+  if ((user === undefined) !== (password === undefined)) {
+    throw new ConfigError(
+      user === undefined ? 'OPENFAAS_USER' : 'OPENFAAS_PASSWORD',
+      'OpenFaaS basic auth needs both a user and a password (env or basic-auth-user/basic-auth-password secret files)',
+    );
+  }
+  const config: GatewayConfig = { url: url.toString().replace(/\/+$/, '') };
+  if (user !== undefined && password !== undefined) {
+    config.authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
+  }
+  const namespace = env['OPENFAAS_FUNCTION_NAMESPACE']?.trim();
+  if (namespace !== undefined && namespace !== '') {
+    if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(namespace)) {
+      throw new ConfigError('OPENFAAS_FUNCTION_NAMESPACE', `"${namespace}" is not a namespace name`);
+    }
+    config.namespace = namespace;
+  }
+  return config;
+}
+
+export function asyncFunctionUrl(config: GatewayConfig, bot: string): string {
+  const name = config.namespace === undefined ? bot : `${bot}.${config.namespace}`;
+  return `${config.url}/async-function/${encodeURIComponent(name)}`;
+}
+
+/**
+ * Queues one asynchronous invocation (the gateway answers 202 once it is queued). The headers make the
+ * request a binary-mode CloudEvent, so the target bot decodes it exactly like one from K_SINK.
+ */
+export function invokeAsync(
+  config: GatewayConfig,
+  bot: string,
+  body: string,
+  headers: Record<string, string>,
+  policy: RetryPolicy,
+  signal: AbortSignal,
+): Promise<RetryResult> {
+  const url = asyncFunctionUrl(config, bot);
+  const all: Record<string, string> = { 'content-type': 'application/json', ...headers };
+  if (config.authorization !== undefined) all['authorization'] = config.authorization;
+  return withRetries(
+    async (attemptSignal) => {
+      try {
+        const response = await fetch(url, { method: 'POST', headers: all, body, signal: attemptSignal });
+        // Drain the body so the connection can be reused.
+        await response.arrayBuffer().catch(() => undefined);
+        if (response.ok) return { ok: true, status: response.status };
+        const outcome = {
+          ok: false as const,
+          retryable: isRetryableStatus(response.status),
+          status: response.status,
+          error: `gateway answered ${response.status} for ${bot}`,
+        };
+        const after = retryAfterMs(response.headers.get('retry-after'));
+        return after === undefined ? outcome : { ...outcome, retryAfterMs: after };
+      } catch (error) {
+        const cause = (error as { cause?: { code?: string } }).cause?.code;
+        const why =
+          attemptSignal.aborted && !signal.aborted ? 'timed out' : (cause ?? (error as Error).message);
+        return { ok: false, retryable: true, error: `gateway unreachable for ${bot}: ${why}` };
+      }
+    },
+    policy,
+    signal,
+  );
+}
