@@ -13,6 +13,8 @@ export interface KitMetrics extends MetricsApi {
   observeReport(report: Report): void;
   /** The seed's `bot_errors_total{bot_name,type}`. */
   countError(bot: string, type: string): void;
+  /** Zero series for a bot served here, so dashboards see it before its first error or run. */
+  declareBot(bot: string): void;
   render(): Promise<string>;
 }
 
@@ -115,6 +117,9 @@ export function createMetrics(options: MetricsOptions): KitMetrics {
     },
     countError(bot, type) {
       errors.inc({ bot_name: bot, type });
+    },
+    declareBot(bot) {
+      errors.inc({ bot_name: bot, type: 'run' }, 0);
     },
     render: () => registry.metrics(),
     gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {

@@ -72,6 +72,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
   const byName = new Map(bots.map((bot) => [bot.name, bot]));
   const single = bots.length === 1 ? bots[0] : undefined;
   const dispatcher = new CronDispatcher(bots, config.cron);
+  for (const bot of bots) metrics.declareBot(bot.name);
   const running = new Map<string, Promise<unknown>>();
   const active = new Set<Promise<unknown>>();
   const controllers = new Set<AbortController>();

@@ -1,0 +1,115 @@
+// npm run build: one minified ESM bundle per bot (dist/functions/<bot>/index.mjs) and one per
+// category (dist/groups/<category>/index.mjs), each runnable with plain `node` and nothing beside it.
+import { readdir, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type BuildOptions } from 'esbuild';
+import type { Bot } from '../shared/bot/types.ts';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const dist = join(root, 'dist');
+
+// CJS dependencies call require(); an ESM bundle has none, so give it one.
+const banner =
+  "import { createRequire as __ecoCreateRequire } from 'node:module'; const require = __ecoCreateRequire(import.meta.url);";
+
+export interface BuiltBundle {
+  name: string;
+  kind: 'function' | 'group';
+  file: string;
+  bytes: number;
+  bots: string[];
+}
+
+async function botFolders(): Promise<string[]> {
+  const dir = join(root, 'functions');
+  const entries = await readdir(dir, { withFileTypes: true });
+  return entries
+    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'handler.ts')))
+    .map((e) => e.name)
+    .sort();
+}
+
+const importPath = (file: string): string => JSON.stringify(file.split('\\').join('/'));
+
+async function bundle(
+  name: string,
+  kind: BuiltBundle['kind'],
+  contents: string,
+  outfile: string,
+  bots: string[],
+): Promise<BuiltBundle> {
+  const options: BuildOptions = {
+    stdin: { contents, resolveDir: root, sourcefile: `${kind}-${name}-entry.ts`, loader: 'ts' },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    sourcemap: 'linked',
+    sourcesContent: false,
+    legalComments: 'none',
+    banner: { js: banner },
+    outfile,
+    logLevel: 'warning',
+    // The bundle must not depend on anything beside it.
+    packages: 'bundle',
+  };
+  await build(options);
+  return { name, kind, file: relative(root, outfile), bytes: (await stat(outfile)).size, bots };
+}
+
+export async function buildAll(options: { only?: string[] } = {}): Promise<BuiltBundle[]> {
+  const names = (await botFolders()).filter((n) => options.only === undefined || options.only.includes(n));
+  if (options.only === undefined) await rm(dist, { recursive: true, force: true });
+  const runtime = join(root, 'shared', 'runtime', 'index.ts');
+  const built: BuiltBundle[] = [];
+  const byCategory = new Map<string, string[]>();
+
+  for (const name of names) {
+    const handler = join(root, 'functions', name, 'handler.ts');
+    const mod = (await import(pathToFileURL(handler).href)) as { default?: Bot };
+    const bot = mod.default;
+    if (bot === undefined || bot.name !== name)
+      throw new Error(`functions/${name}/handler.ts must default-export defineBot({ name: '${name}' })`);
+    byCategory.set(bot.category, [...(byCategory.get(bot.category) ?? []), name]);
+    const entry = `import bot from ${importPath(handler)};\nimport { serve } from ${importPath(runtime)};\nvoid serve(bot);\n`;
+    built.push(await bundle(name, 'function', entry, join(dist, 'functions', name, 'index.mjs'), [name]));
+  }
+
+  if (options.only === undefined) {
+    for (const [category, members] of [...byCategory].sort(([a], [b]) => a.localeCompare(b))) {
+      const imports = members
+        .map((m, i) => `import bot${i} from ${importPath(join(root, 'functions', m, 'handler.ts'))};`)
+        .join('\n');
+      const entry = `${imports}\nimport { serve } from ${importPath(runtime)};\nvoid serve([${members.map((_, i) => `bot${i}`).join(', ')}], { name: ${JSON.stringify(`eco-${category}-bots`)} });\n`;
+      built.push(
+        await bundle(category, 'group', entry, join(dist, 'groups', category, 'index.mjs'), members),
+      );
+    }
+  }
+
+  await mkdir(dist, { recursive: true });
+  const meta = {
+    builtAt: new Date().toISOString(),
+    node: process.version,
+    bundles: Object.fromEntries(
+      built.map((b) => [
+        `${b.kind === 'function' ? 'functions' : 'groups'}/${b.name}`,
+        { file: b.file, bytes: b.bytes, bots: b.bots },
+      ]),
+    ),
+    functions: Object.fromEntries(built.filter((b) => b.kind === 'function').map((b) => [b.name, b.bytes])),
+  };
+  await writeFile(join(dist, 'build-meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
+  return built;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
+  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const started = performance.now();
+  const built = await buildAll(only.length > 0 ? { only } : {});
+  for (const b of built) console.log(`${b.file.padEnd(48)} ${(b.bytes / 1024).toFixed(1).padStart(8)} KiB`);
+  console.log(`built ${built.length} bundle(s) in ${Math.round(performance.now() - started)} ms`);
+}
