@@ -17,3 +17,11 @@ export {
 export type { K8sStatus } from './errors.ts';
 export { loadClusterConfig } from './kubeconfig.ts';
 export type { ClusterConfig } from './kubeconfig.ts';
+export {
+  rbacManifests,
+  rbacAllows,
+  normaliseRules,
+  serviceAccountUser,
+  DEFAULT_BOT_NAMESPACE,
+} from './rbac.ts';
+export { parseQuantity } from './quantity.ts';

@@ -289,14 +289,26 @@ function absolute(path: string, dir: string): string {
 
 /**
  * Exec plugins (aws/gke/kubelogin...) and legacy auth providers: client-node implements their
- * caching and refresh, so it is imported only here, for users who need it.
+ * caching and refresh, so its config module is loaded only here, for users who need it. The
+ * specifier is not a literal on purpose: bundlers leave it out of the bots' bundles (exec users run
+ * out-of-cluster, where node_modules is installed; in-cluster bots use their ServiceAccount).
  */
+const CLIENT_NODE_CONFIG = '@kubernetes/client-node/dist/config.js';
+
 async function delegateToClientNode(
   files: readonly { file: string; config: KubeconfigFile }[],
   contextName: string,
 ): Promise<ClusterConfig['authHeaders']> {
-  const { KubeConfig: KubeConfigClass } = await import('@kubernetes/client-node');
-  const kc: KubeConfig = new KubeConfigClass();
+  let KubeConfigClass: typeof KubeConfig;
+  try {
+    const specifier = CLIENT_NODE_CONFIG;
+    ({ KubeConfig: KubeConfigClass } = (await import(specifier)) as { KubeConfig: typeof KubeConfig });
+  } catch (error) {
+    throw new K8sConfigError(
+      `kubeconfig user uses an exec plugin or auth provider, which needs @kubernetes/client-node installed: ${(error as Error).message}`,
+    );
+  }
+  const kc = new KubeConfigClass();
   const first = files[0];
   if (!first) throw new K8sConfigError('no kubeconfig file');
   kc.loadFromFile(first.file);
@@ -307,9 +319,14 @@ async function delegateToClientNode(
     kc.mergeConfig(other, true);
   }
   kc.setCurrentContext(contextName);
+  // applyToHTTPSOptions would also build a TLS agent (and refuse plain http); only the
+  // Authorization header is wanted, which client-node computes in this (TypeScript-private) method.
+  const withAuth = kc as unknown as {
+    applyAuthorizationHeader(opts: { headers?: Record<string, unknown> }): Promise<void>;
+  };
   return async () => {
     const options: { headers?: Record<string, unknown> } = {};
-    await kc.applyToHTTPSOptions(options);
+    await withAuth.applyAuthorizationHeader(options);
     const headers: Record<string, string> = {};
     for (const [name, value] of Object.entries(options.headers ?? {})) {
       if (typeof value === 'string') headers[name.toLowerCase()] = value;
