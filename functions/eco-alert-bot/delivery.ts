@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EmitOptions } from '../../shared/bot/index.ts';
+import type { EmitOptions } from '../../shared/index.ts';
 import {
   EVENT_SOURCE,
   SEVERITY_EXTENSION,

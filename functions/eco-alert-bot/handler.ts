@@ -1,6 +1,5 @@
-import { defineBot } from '../../shared/bot/index.ts';
-import type { Context, RunResult } from '../../shared/bot/index.ts';
-import { BotError, ConfigError, ValidationError } from '../../shared/errors/index.ts';
+import { BotError, ConfigError, ValidationError, defineBot } from '../../shared/index.ts';
+import type { Context, RunResult } from '../../shared/index.ts';
 import { deliverAll } from './delivery.ts';
 import type { RoutedAlert } from './delivery.ts';
 import { ALERT_FIRING_TYPE, ALERT_RESOLVED_TYPE, BOT_NAME } from './events.ts';

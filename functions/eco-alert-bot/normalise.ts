@@ -1,4 +1,4 @@
-import type { Severity } from '../../shared/bot/index.ts';
+import type { Severity } from '../../shared/index.ts';
 import { labelsFingerprint } from './fingerprint.ts';
 import type { RawAlert } from './schema.ts';
 

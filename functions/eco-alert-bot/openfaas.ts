@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError } from '../../shared/errors/index.ts';
+import { ConfigError } from '../../shared/index.ts';
 import { isRetryableStatus, retryAfterMs, withRetries } from './retry.ts';
 import type { RetryPolicy, RetryResult } from './retry.ts';
 

@@ -1,5 +1,5 @@
-import type { Action, Finding, ObjectRef, RunResult } from '../../shared/bot/index.ts';
-import { finding } from '../../shared/report/index.ts';
+import { finding } from '../../shared/index.ts';
+import type { Action, Finding, ObjectRef, RunResult } from '../../shared/index.ts';
 import type { DeliveryRecord } from './delivery.ts';
 import { BOT_NAME } from './events.ts';
 import type { NormalisedAlert } from './normalise.ts';

@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../../shared/errors/index.ts';
+import { ConfigError } from '../../shared/index.ts';
 import { defaultRoutes } from './default-routes.ts';
 import { compileRoutes } from './routing.ts';
 import type { CompiledRoute, RouteSpec } from './routing.ts';
