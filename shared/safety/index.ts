@@ -1,6 +1,6 @@
-export type { Exclusion, SafetyRails } from './types.ts';
+export type { Exclusion, MutationOptions, SafetyRails } from './types.ts';
 export { createSafetyRails, effectiveMode, withPrecondition, DEFAULT_MAX_ACTIONS } from './rails.ts';
-export type { MutationOptions, Rails, SafetyDeps } from './rails.ts';
+export type { Rails, SafetyDeps } from './rails.ts';
 export {
   ANNOTATIONS,
   DEFAULT_PROTECTED_NAMESPACES,

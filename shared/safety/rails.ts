@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import type { Action, ActionVerb, Mode, ObjectRef } from '../bot/types.ts';
 import type { K8s, KubeObject, PatchType, ResourceType } from '../k8s/types.ts';
 import type { Logger } from '../log/types.ts';
-import type { Exclusion, SafetyRails } from './types.ts';
+import type { Exclusion, MutationOptions, SafetyRails } from './types.ts';
 import { isAlreadyExists, isConflict, isForbidden, isNotFound } from '../k8s/errors.ts';
 import { apiVersionOf, resources } from '../k8s/resources.ts';
 import { exclusionOf, protectedNamespaces } from './exclusions.ts';
@@ -23,29 +23,7 @@ export interface SafetyDeps {
   onAction?: (action: Action) => void;
 }
 
-/** Per-call options beyond the SafetyRails interface. */
-export interface MutationOptions {
-  /**
-   * Called with the freshly read object when the one read earlier changed (409 on the
-   * precondition). Return a reason to act on the fresh object, or false to skip. Without it a
-   * changed object is skipped with reason `changed-since-read`.
-   */
-  redecide?: (fresh: KubeObject) => string | false | Promise<string | false>;
-  /** Event reason on the object (CamelCase), e.g. `TimeToLiveExpired`. */
-  eventReason?: string;
-}
-
 export interface Rails extends SafetyRails {
-  delete(type: ResourceType, object: KubeObject, reason: string, options?: MutationOptions): Promise<Action>;
-  patch(
-    type: ResourceType,
-    object: KubeObject,
-    patch: unknown,
-    patchType: PatchType,
-    reason: string,
-    options?: MutationOptions,
-  ): Promise<Action>;
-  create(type: ResourceType, object: KubeObject, reason: string, options?: MutationOptions): Promise<Action>;
   /** The cap in force and how much of it is used. */
   budget(): { max: number; used: number };
   /** Posts a Kubernetes Event on the object (used for notices before acting). Never throws. */
@@ -53,8 +31,8 @@ export interface Rails extends SafetyRails {
 }
 
 /**
- * Apply needs both: the process's ECO_MODE=apply and a mode of apply for this invocation.
- * An invocation can lower the mode to dry-run, never raise it.
+ * The mode rule: apply needs the process's ECO_MODE=apply, and an invocation can lower it to
+ * dry-run, never raise it. The runtime computes ctx.mode this way and hands it to the rails.
  */
 export function effectiveMode(envMode: string | undefined, requested?: Mode | undefined): Mode {
   return envMode === 'apply' && requested !== 'dry-run' ? 'apply' : 'dry-run';
@@ -62,7 +40,8 @@ export function effectiveMode(envMode: string | undefined, requested?: Mode | un
 
 export function createSafetyRails(deps: SafetyDeps): Rails {
   const { bot, k8s, log, now } = deps;
-  const mode: Mode = effectiveMode(deps.env.ECO_MODE, deps.mode);
+  // deps.mode is the run's effective mode (ctx.mode); anything but 'apply' is dry-run.
+  const mode: Mode = deps.mode === 'apply' ? 'apply' : 'dry-run';
   const dryRun = mode === 'dry-run';
   const maxActions = parseMax(deps.env.ECO_MAX_ACTIONS, log);
   const protectedSet = protectedNamespaces(deps.env.ECO_PROTECTED_NAMESPACES);

@@ -9,7 +9,9 @@ import { FakeK8s } from './fake-k8s.ts';
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
 const now = () => new Date('2026-06-01T12:00:00Z');
 
-function setup(env: Record<string, string> = {}, mode: Mode = 'apply') {
+/** The runtime hands the rails the run's effective mode (ctx.mode), computed from ECO_MODE. */
+function setup(env: Record<string, string> = {}, requested?: Mode) {
+  const mode = effectiveMode(env.ECO_MODE, requested);
   const k8s = new FakeK8s();
   k8s.put(resources.namespaces, { metadata: { name: 'team-a' } });
   k8s.put(resources.namespaces, {
@@ -45,9 +47,10 @@ describe('mode', () => {
   });
 
   it('dry-run sends the mutation with dryRun=All, reports it planned and changes nothing', async () => {
-    const { k8s, rails, job } = setup({}, 'apply');
+    const { k8s, rails, job } = setup({ ECO_MODE: 'apply' }, 'dry-run');
     const target = job('old');
     expect(rails.mode).toBe('dry-run');
+    expect(setup({}).rails.mode).toBe('dry-run');
     const action = await rails.delete(resources.jobs, target, 'finished 9d ago');
     expect(action).toMatchObject({
       verb: 'delete',
