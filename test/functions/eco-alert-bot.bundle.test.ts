@@ -1,0 +1,125 @@
+// The issue's "Done means" for eco-alert-bot, against the real bundle: built the way scripts/build.ts
+// builds it (one minified ESM file), copied alone into an empty directory, run with plain `node`.
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadFixture } from './eco-alert-bot.helpers.ts';
+
+const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+let dir: string;
+let child: ChildProcess;
+let base: string;
+let exit: Promise<number | null>;
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'eco-alert-bundle-'));
+  const handler = join(root, 'functions', 'eco-alert-bot', 'handler.ts');
+  const runtime = join(root, 'shared', 'runtime', 'index.ts');
+  await build({
+    stdin: {
+      contents: `import bot from ${JSON.stringify(handler)};\nimport { serve } from ${JSON.stringify(runtime)};\nvoid serve(bot);\n`,
+      resolveDir: root,
+      loader: 'ts',
+    },
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    minify: true,
+    packages: 'bundle',
+    logLevel: 'error',
+    banner: {
+      js: "import { createRequire as __ecoCreateRequire } from 'node:module'; const require = __ecoCreateRequire(import.meta.url);",
+    },
+    outfile: join(dir, 'index.mjs'),
+  });
+  // Only the bundle in an empty directory: nothing to resolve beside it.
+  child = spawn(process.execPath, [join(dir, 'index.mjs')], {
+    cwd: dir,
+    env: { PATH: process.env['PATH'] ?? '', PORT: '0', LOG_LEVEL: 'info' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  exit = new Promise((resolveExit) => child.once('exit', (code) => resolveExit(code)));
+  base = await new Promise<string>((resolvePort, reject) => {
+    let buffered = '';
+    const timer = setTimeout(() => reject(new Error(`bundle did not start: ${buffered}`)), 20_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      buffered += chunk.toString('utf8');
+      for (const line of buffered.split('\n')) {
+        if (!line.includes('"listening"')) continue;
+        const { port } = JSON.parse(line) as { port: number };
+        clearTimeout(timer);
+        resolvePort(`http://127.0.0.1:${port}`);
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`bundle exited with ${code}: ${buffered}`)));
+  });
+}, 60_000);
+
+afterAll(async () => {
+  if (child.exitCode === null) child.kill('SIGKILL');
+  await rm(dir, { recursive: true, force: true });
+});
+
+const post = (body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) =>
+  fetch(base, { method: 'POST', headers, body });
+
+describe('the eco-alert-bot bundle', () => {
+  it('answers an Alertmanager payload with a JSON report', async () => {
+    const response = await post(JSON.stringify(loadFixture('am-0.27-seed-alerts.json')), {
+      'content-type': 'application/json',
+      'user-agent': 'Alertmanager/0.27.0',
+    });
+    expect(response.status).toBe(200);
+    const report = (await response.json()) as { bot: string; trigger: string; summary: string };
+    expect(report).toMatchObject({ bot: 'eco-alert-bot', trigger: 'alertmanager' });
+    expect(report.summary).toMatch(/^6 alerts received .*5 routed, 1 unrouted/);
+  });
+
+  it('answers a malformed payload with a 400 JSON error', async () => {
+    const response = await post(JSON.stringify({ version: '4', alerts: [{ status: 'firing', labels: {} }] }));
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/startsAt/);
+  });
+
+  it('answers a 2 MiB body with 413', async () => {
+    const response = await post('a'.repeat(2 * 1024 * 1024));
+    expect(response.status).toBe(413);
+  });
+
+  it('answers an empty cron-connector POST and a binary CloudEvent with 200', async () => {
+    const cron = await post('', { 'x-connector': 'cron-connector', 'x-topic': 'cron-function' });
+    expect(cron.status).toBe(200);
+    const ce = await post(JSON.stringify(loadFixture('am-resolved-no-fingerprint.json')), {
+      'content-type': 'application/json',
+      'ce-specversion': '1.0',
+      'ce-id': 'done-check-1',
+      'ce-source': '/done-check',
+      'ce-type': 'org.example.alertmanager.notification',
+    });
+    expect(ce.status).toBe(200);
+    expect(((await ce.json()) as { trigger: string }).trigger).toBe('cloudevent');
+  });
+
+  it("shows the seed's metric names at /metrics", async () => {
+    const text = await (await fetch(`${base}/metrics`)).text();
+    for (const name of [
+      'bot_cpu_usage_percent',
+      'bot_memory_usage_bytes',
+      'bot_errors_total',
+      'eco_bot_invocations_total',
+    ]) {
+      expect(text).toMatch(new RegExp(`^${name}\\{`, 'm'));
+    }
+  });
+
+  it('exits 0 on SIGTERM', async () => {
+    child.kill('SIGTERM');
+    expect(await exit).toBe(0);
+  });
+});
