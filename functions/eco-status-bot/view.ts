@@ -1,0 +1,294 @@
+// The status page's view model, built from reports. Pure: no I/O, so the local gateway and the
+// deployed bot render the same page from the same data.
+import type { Action, Finding, Report, Severity } from '../../shared/bot/index.ts';
+
+export type Grade = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
+export type Outcome = 'ok' | 'error' | 'timeout' | 'crash' | 'never';
+
+/** What the caller knows about the fleet besides reports (the local gateway knows every bot). */
+export interface FleetEntry {
+  bot: string;
+  category?: string;
+  triggers?: string[];
+  /** The last invocation as the gateway saw it, even when it produced no report (crash, timeout). */
+  lastRun?: { at: string; outcome: Exclude<Outcome, 'never'>; durationMs: number; error?: string };
+}
+
+/** Object counts read from the cluster: the denominator of the score. */
+export interface ClusterCounts {
+  objects: number;
+  nodes?: number;
+  namespaces?: number;
+  error?: string;
+}
+
+export interface StatusInput {
+  reports: readonly Report[];
+  fleet?: readonly FleetEntry[];
+  cluster?: ClusterCounts;
+  /** How many findings the "top findings" list shows. */
+  top?: number;
+  /** How many actions the "recent actions" list shows. */
+  recentActions?: number;
+}
+
+export interface FleetRow {
+  bot: string;
+  category: string;
+  triggers: string[];
+  lastRun?: string;
+  trigger?: string;
+  outcome: Outcome;
+  durationMs?: number;
+  findings: number;
+  summary?: string;
+  error?: string;
+}
+
+export interface CategoryRow {
+  category: string;
+  critical: number;
+  warning: number;
+  info: number;
+  score: number;
+  grade: Grade;
+}
+
+export interface TopFinding {
+  bot: string;
+  category: string;
+  severity: Severity;
+  check: string;
+  object: string;
+  message: string;
+  fix?: string;
+  monthlyCost?: number;
+  currency?: string;
+}
+
+export interface ActionRow {
+  bot: string;
+  at: string;
+  verb: string;
+  object: string;
+  status: Action['status'];
+  reason: string;
+}
+
+export interface StatusView {
+  generatedAt: string;
+  grade: Grade;
+  score: number;
+  /** How the score was computed, in words (shown on the page). */
+  scoreBasis: string;
+  cluster?: ClusterCounts;
+  totals: {
+    critical: number;
+    warning: number;
+    info: number;
+    bots: number;
+    botsReporting: number;
+    botsFailing: number;
+    monthlyCost: Array<{ currency: string; amount: number }>;
+  };
+  fleet: FleetRow[];
+  categories: CategoryRow[];
+  topFindings: TopFinding[];
+  actions: ActionRow[];
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { critical: 3, warning: 2, info: 1 };
+/** Per affected object: an error counts fully against the score, a warning half (Popeye counts only ok/info as clean). */
+const PENALTY: Record<Severity, number> = { critical: 1, warning: 0.5, info: 0 };
+
+/** Popeye's grade scale (internal/report/grade.go): A >= 90, B >= 80, C >= 70, D >= 60, E >= 50, else F. */
+export function gradeOf(score: number): Grade {
+  if (score >= 90) return 'A';
+  if (score >= 80) return 'B';
+  if (score >= 70) return 'C';
+  if (score >= 60) return 'D';
+  if (score >= 50) return 'E';
+  return 'F';
+}
+
+export function objectLabel(object: Finding['object']): string {
+  const where = object.namespace ? `${object.namespace}/` : '';
+  return `${object.kind} ${where}${object.name}`;
+}
+
+/**
+ * Score like Popeye's: the share of the cluster's objects that are clean. Each object with findings
+ * counts by its worst severity (critical 1, warning 0.5, info 0) against the number of objects the
+ * status bot counted in the cluster. Without a count, the denominator is the objects the reports
+ * mention, which makes the score a lower bound (said so in scoreBasis).
+ */
+function score(findings: readonly Finding[], objects: number | undefined): { score: number; basis: string } {
+  const worst = new Map<string, Severity>();
+  for (const finding of findings) {
+    const key = objectLabel(finding.object);
+    const held = worst.get(key);
+    if (held === undefined || SEVERITY_RANK[finding.severity] > SEVERITY_RANK[held])
+      worst.set(key, finding.severity);
+  }
+  let penalty = 0;
+  for (const severity of worst.values()) penalty += PENALTY[severity];
+  const denominator = Math.max(objects ?? 0, worst.size, 1);
+  const value = Math.max(0, Math.round(100 * (1 - penalty / denominator)));
+  const basis =
+    objects !== undefined
+      ? `${worst.size} of ${denominator} objects have findings (critical counts 1, warning 0.5)`
+      : `${worst.size} objects have findings; cluster size unknown, so the score is a lower bound`;
+  return { score: value, basis };
+}
+
+export function buildStatusView(input: StatusInput, now: Date): StatusView {
+  const reports = new Map<string, Report>();
+  for (const report of input.reports) {
+    const held = reports.get(report.bot);
+    if (held === undefined || held.startedAt < report.startedAt) reports.set(report.bot, report);
+  }
+  const fleetInfo = new Map((input.fleet ?? []).map((entry) => [entry.bot, entry]));
+  const botNames = [...new Set([...fleetInfo.keys(), ...reports.keys()])].sort();
+  const categoryOf = (bot: string, finding?: Finding): string =>
+    fleetInfo.get(bot)?.category ?? finding?.check.split('.')[0] ?? 'other';
+
+  const fleet: FleetRow[] = botNames.map((bot) =>
+    fleetRow(bot, fleetInfo.get(bot), reports.get(bot), categoryOf(bot)),
+  );
+
+  const findings: Array<{ bot: string; finding: Finding }> = [];
+  for (const report of reports.values())
+    for (const finding of report.findings) findings.push({ bot: report.bot, finding });
+
+  const overall = score(
+    findings.map((entry) => entry.finding),
+    input.cluster?.objects,
+  );
+
+  const byCategory = new Map<string, Finding[]>();
+  for (const { bot, finding } of findings) {
+    const category = categoryOf(bot, finding);
+    byCategory.set(category, [...(byCategory.get(category) ?? []), finding]);
+  }
+  const categories: CategoryRow[] = [...byCategory.entries()]
+    .map(([category, list]) => {
+      const categoryScore = score(list, input.cluster?.objects).score;
+      return {
+        category,
+        critical: count(list, 'critical'),
+        warning: count(list, 'warning'),
+        info: count(list, 'info'),
+        score: categoryScore,
+        grade: gradeOf(categoryScore),
+      };
+    })
+    .sort((a, b) => a.score - b.score || a.category.localeCompare(b.category));
+
+  const topFindings: TopFinding[] = findings
+    .sort(
+      (a, b) =>
+        SEVERITY_RANK[b.finding.severity] - SEVERITY_RANK[a.finding.severity] ||
+        (b.finding.impact?.monthlyCost ?? 0) - (a.finding.impact?.monthlyCost ?? 0) ||
+        a.finding.check.localeCompare(b.finding.check),
+    )
+    .slice(0, input.top ?? 10)
+    .map(({ bot, finding }) => ({
+      bot,
+      category: categoryOf(bot, finding),
+      severity: finding.severity,
+      check: finding.check,
+      object: objectLabel(finding.object),
+      message: finding.message,
+      ...(finding.fix !== undefined ? { fix: finding.fix } : {}),
+      ...(finding.impact?.monthlyCost !== undefined
+        ? { monthlyCost: finding.impact.monthlyCost, currency: finding.impact.currency }
+        : {}),
+    }));
+
+  const actions: ActionRow[] = [...reports.values()]
+    .flatMap((report) =>
+      report.actions.map((action) => ({
+        bot: report.bot,
+        at: report.startedAt,
+        verb: action.verb,
+        object: objectLabel(action.object),
+        status: action.status,
+        reason: action.reason,
+      })),
+    )
+    .sort((a, b) => b.at.localeCompare(a.at))
+    .slice(0, input.recentActions ?? 20);
+
+  const costs = new Map<string, number>();
+  for (const { finding } of findings) {
+    if (finding.impact?.monthlyCost === undefined) continue;
+    costs.set(
+      finding.impact.currency,
+      (costs.get(finding.impact.currency) ?? 0) + finding.impact.monthlyCost,
+    );
+  }
+
+  const all = findings.map((entry) => entry.finding);
+  return {
+    generatedAt: now.toISOString(),
+    grade: gradeOf(overall.score),
+    score: overall.score,
+    scoreBasis: overall.basis,
+    ...(input.cluster !== undefined ? { cluster: input.cluster } : {}),
+    totals: {
+      critical: count(all, 'critical'),
+      warning: count(all, 'warning'),
+      info: count(all, 'info'),
+      bots: botNames.length,
+      botsReporting: reports.size,
+      botsFailing: fleet.filter(
+        (row) => row.outcome === 'error' || row.outcome === 'timeout' || row.outcome === 'crash',
+      ).length,
+      monthlyCost: [...costs.entries()].map(([currency, amount]) => ({
+        currency,
+        amount: Math.round(amount * 100) / 100,
+      })),
+    },
+    fleet,
+    categories,
+    topFindings,
+    actions,
+  };
+}
+
+function fleetRow(
+  bot: string,
+  info: FleetEntry | undefined,
+  report: Report | undefined,
+  category: string,
+): FleetRow {
+  const row: FleetRow = {
+    bot,
+    category,
+    triggers: info?.triggers ?? [],
+    outcome: 'never',
+    findings: report?.findings.length ?? 0,
+  };
+  if (report !== undefined) {
+    row.lastRun = report.startedAt;
+    row.trigger = report.trigger;
+    row.outcome = report.errors.length > 0 ? 'error' : 'ok';
+    row.durationMs = report.durationMs;
+    row.summary = report.summary;
+    const first = report.errors[0];
+    if (first !== undefined) row.error = `${first.code}: ${first.message}`;
+  }
+  // A later failed invocation (crash, timeout) outranks an older report: the page must show it.
+  const last = info?.lastRun;
+  if (last !== undefined && (row.lastRun === undefined || last.at > row.lastRun) && last.outcome !== 'ok') {
+    row.lastRun = last.at;
+    row.outcome = last.outcome;
+    row.durationMs = last.durationMs;
+    if (last.error !== undefined) row.error = last.error;
+  }
+  return row;
+}
+
+function count(findings: readonly Finding[], severity: Severity): number {
+  return findings.filter((finding) => finding.severity === severity).length;
+}
