@@ -95,7 +95,12 @@ export function toBinary(event: CloudEvent<unknown>): { headers: Record<string, 
 /** The event's data as run options: JSON objects as they are, JSON text and base64 JSON parsed. */
 export function eventData(event: CloudEvent<unknown>): unknown {
   let data: unknown = event.data;
-  if (data instanceof Uint8Array) data = Buffer.from(data).toString('utf8');
+  // Binary data: the SDK mirrors data_base64 into a typed array (a Uint32Array of bytes, in v10),
+  // so decode the base64 text itself.
+  const base64 = (event as { data_base64?: unknown }).data_base64;
+  if (typeof base64 === 'string') data = Buffer.from(base64, 'base64').toString('utf8');
+  else if (ArrayBuffer.isView(data))
+    data = Buffer.from(Array.from(data as unknown as ArrayLike<number>)).toString('utf8');
   if (data === undefined || data === null || data === '') return {};
   if (typeof data === 'string') {
     try {

@@ -275,6 +275,8 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
 
   const handler = ((req: IncomingMessage, res: ServerResponse): void => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';
+    // While draining, every answer ends its connection so clients move to another instance.
+    if (draining) res.setHeader('connection', 'close');
     const method = req.method ?? 'GET';
     const isGet = method === 'GET' || method === 'HEAD';
 

@@ -132,14 +132,16 @@ export async function serve(bots: Bot | readonly Bot[], options: ServeOptions = 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      // Keep listening while work is in flight: new invocations get a definite 503 (retry
+      // elsewhere) and /_/ready turns 503, rather than connections being refused mid-rollout.
       handler.startDrain();
-      const closed = closeServer(server);
       const finished = await handler.idle(config.drainMs);
       if (!finished) {
         log.warn('grace period over; aborting runs still in progress', { inflight: handler.inflight });
         handler.abortAll('the process is shutting down');
         await handler.idle(1000);
       }
+      const closed = closeServer(server);
       server.closeAllConnections();
       await closed;
       if (metricsServer !== undefined) {
