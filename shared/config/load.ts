@@ -90,6 +90,13 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
 }
 
 function loadSink(env: Env): SinkConfig | undefined {
+  // Checked even without K_SINK: a typo should fail at deploy time, not when a sink is added.
+  const tuning = {
+    attempts: int(env, 'ECO_SINK_ATTEMPTS', 5, 1, 20),
+    backoffMs: int(env, 'ECO_SINK_BACKOFF_MS', 200, 0, 60_000),
+    maxBackoffMs: int(env, 'ECO_SINK_MAX_BACKOFF_MS', 5000, 0, 300_000),
+    timeoutMs: int(env, 'ECO_SINK_TIMEOUT_MS', 5000, 1, 300_000),
+  };
   const raw = env['K_SINK']?.trim();
   if (raw === undefined || raw === '') return undefined;
   let url: URL;
@@ -100,13 +107,7 @@ function loadSink(env: Env): SinkConfig | undefined {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new ConfigError('K_SINK', `"${raw}" is not http(s)`);
-  return {
-    url: url.toString(),
-    attempts: int(env, 'ECO_SINK_ATTEMPTS', 5, 1, 20),
-    backoffMs: int(env, 'ECO_SINK_BACKOFF_MS', 200, 0, 60_000),
-    maxBackoffMs: int(env, 'ECO_SINK_MAX_BACKOFF_MS', 5000, 0, 300_000),
-    timeoutMs: int(env, 'ECO_SINK_TIMEOUT_MS', 5000, 1, 300_000),
-  };
+  return { url: url.toString(), ...tuning };
 }
 
 function readSecret(env: Env, name: string): string {
