@@ -3,7 +3,7 @@ import type { Context, RunResult } from '../../shared/index.ts';
 import { deliverAll } from './delivery.ts';
 import type { RoutedAlert } from './delivery.ts';
 import { ALERT_FIRING_TYPE, ALERT_RESOLVED_TYPE, BOT_NAME } from './events.ts';
-import { normaliseAlert } from './normalise.ts';
+import { normaliseAlert, unquoteMeta } from './normalise.ts';
 import type { NormalisedAlert } from './normalise.ts';
 import { loadGatewayConfig } from './openfaas.ts';
 import { buildReport } from './report.ts';
@@ -110,19 +110,13 @@ export default defineBot({
       outcomes.push({ alert, targets: decision.targets, routes: decision.routes });
     }
 
-    const notification: Record<string, unknown> = {};
-    for (const key of [
-      'receiver',
-      'status',
-      'groupKey',
-      'externalURL',
-      'version',
-      'notification_reason',
-    ] as const) {
+    const receiver = input.receiver === undefined ? undefined : unquoteMeta(input.receiver);
+    const notification: Record<string, unknown> = receiver === undefined ? {} : { receiver };
+    for (const key of ['status', 'groupKey', 'externalURL', 'version', 'notification_reason'] as const) {
       if (input[key] !== undefined) notification[key] = input[key];
     }
     const context = {
-      ...(input.receiver === undefined ? {} : { receiver: input.receiver }),
+      ...(receiver === undefined ? {} : { receiver }),
       ...(input.groupKey === undefined ? {} : { groupKey: input.groupKey }),
       ...(input.externalURL === undefined ? {} : { externalURL: input.externalURL }),
     };
@@ -150,6 +144,20 @@ export default defineBot({
       notification,
       table: { source: table.source, mode: table.mode, routes: table.routes.length },
     });
+
+    const alertsTotal = ctx.metrics.counter(
+      'eco_alert_bot_alerts_total',
+      'Alerts received by eco-alert-bot',
+      ['status', 'routed'],
+    );
+    for (const o of outcomes)
+      alertsTotal.inc({ status: o.alert.status, routed: o.targets.length > 0 ? 'true' : 'false' });
+    const deliveriesTotal = ctx.metrics.counter(
+      'eco_alert_bot_deliveries_total',
+      'Alert deliveries by eco-alert-bot, after retries',
+      ['channel', 'outcome'],
+    );
+    for (const d of deliveries) deliveriesTotal.inc({ channel: d.channel, outcome: d.ok ? 'ok' : 'failed' });
 
     const failed = deliveries.filter((d) => !d.ok);
     if (failed.length > 0) {

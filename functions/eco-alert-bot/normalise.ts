@@ -76,3 +76,11 @@ export function normaliseAlert(alert: RawAlert): NormalisedAlert {
     generatorURL: alert.generatorURL ?? '',
   };
 }
+
+/**
+ * Alertmanager sends `receiver` through Go's regexp.QuoteMeta (`eco.bots` arrives as `eco\\.bots`);
+ * undo it so reports and events carry the name as configured.
+ */
+export function unquoteMeta(text: string): string {
+  return text.replace(/\\([\\.+*?()|[\]{}^$])/g, '$1');
+}

@@ -94,6 +94,11 @@ describe('eco-alert-bot over HTTP', () => {
     const node = alertEvents(sink).find((e) => e.headers['ce-subject'] === 'KubeNodeNotReady');
     expect(node?.headers['ce-ecotargets']).toBe('eco-node-bot');
     expect(node?.headers['ce-type']).toBe('org.bsw-arch.eco.alert.firing.v1');
+
+    const metrics = await (await fetch(`${url}/metrics`)).text();
+    expect(metrics).toMatch(/^eco_alert_bot_alerts_total\{status="firing",routed="true"\} 10$/m);
+    expect(metrics).toMatch(/^eco_alert_bot_alerts_total\{status="firing",routed="false"\} 1$/m);
+    expect(metrics).toMatch(/^eco_alert_bot_deliveries_total\{channel="sink",outcome="ok"\} 11$/m);
   });
 
   it('rejects malformed payloads with a 400 JSON error naming the field', async () => {

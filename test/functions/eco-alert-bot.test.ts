@@ -144,6 +144,8 @@ describe('eco-alert-bot run', () => {
     const rec = recorder();
     const report = await run(loadFixture('am-0.34-route-labels.json'), SINK_ENV, rec.emit);
     expect(report.data?.['notification_reason']).toBe('new alerts added');
+    // Sent as "eco\\.bots" (regexp.QuoteMeta), reported as configured.
+    expect(report.data?.['receiver']).toBe('eco.bots');
     const pv = rec.events.find((e) => e.options?.subject === 'KubePersistentVolumeFillingUp');
     expect(pv?.data['fingerprint']).toMatch(/^[0-9a-f]{16}$/);
     expect(pv?.options?.extensions?.['ecotargets']).toBe('eco-storage-bot,eco-snapshot-bot');

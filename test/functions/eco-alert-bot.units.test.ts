@@ -6,7 +6,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { defaultRoutes, SEED_ALERTS } from '../../functions/eco-alert-bot/default-routes.ts';
 import { labelsFingerprint } from '../../functions/eco-alert-bot/fingerprint.ts';
 import { matches, parseMatcher } from '../../functions/eco-alert-bot/matchers.ts';
-import { mapSeverity, normaliseAlert, ZERO_TIME } from '../../functions/eco-alert-bot/normalise.ts';
+import {
+  mapSeverity,
+  normaliseAlert,
+  unquoteMeta,
+  ZERO_TIME,
+} from '../../functions/eco-alert-bot/normalise.ts';
 import { buildTable, loadRoutingTable, pointerToPath } from '../../functions/eco-alert-bot/routes-file.ts';
 import { alertsByTarget, compileRoutes, routeAlert } from '../../functions/eco-alert-bot/routing.ts';
 import { AlertSchema, PayloadSchema } from '../../functions/eco-alert-bot/schema.ts';
@@ -80,6 +85,13 @@ describe('normalise', () => {
       endsAt: ZERO_TIME,
       generatorURL: '',
     });
+  });
+
+  it('undoes the regexp.QuoteMeta Alertmanager applies to the receiver name', () => {
+    expect(unquoteMeta('eco\\.bots')).toBe('eco.bots');
+    expect(unquoteMeta('team\\(ops\\)\\+1')).toBe('team(ops)+1');
+    expect(unquoteMeta('a\\\\b')).toBe('a\\b');
+    expect(unquoteMeta('eco-bots')).toBe('eco-bots');
   });
 
   it('keeps a given fingerprint and the end time of a resolved alert', () => {
