@@ -1,0 +1,174 @@
+import type { Fleet } from '../types.ts';
+import { groups } from '../openfaas.ts';
+
+interface Target {
+  expr: string;
+  legendFormat: string;
+}
+
+const DATASOURCE = { type: 'prometheus', uid: '${datasource}' };
+const BOT = 'bot=~"$bot"';
+
+interface PanelSpec {
+  title: string;
+  type: 'timeseries' | 'stat' | 'bargauge' | 'table';
+  unit: string;
+  targets: Target[];
+  description: string;
+}
+
+/** The fleet's panels: the issue's list (invocations, errors, durations, findings, actions, cost). */
+function panelSpecs(fleet: Fleet): PanelSpec[] {
+  const byCategory = [...groups(fleet).entries()].map(([category, bots]) => ({
+    expr: `sum(eco_bot_findings{bot=~"${bots.map((bot) => bot.name).join('|')}"})`,
+    legendFormat: category,
+  }));
+  return [
+    {
+      title: 'Invocations per second by bot',
+      type: 'timeseries',
+      unit: 'reqps',
+      description: 'eco_bot_invocations_total, all triggers and outcomes',
+      targets: [
+        { expr: `sum by (bot) (rate(eco_bot_invocations_total{${BOT}}[5m]))`, legendFormat: '{{bot}}' },
+      ],
+    },
+    {
+      title: 'Error ratio by bot',
+      type: 'timeseries',
+      unit: 'percentunit',
+      description: 'error and timeout outcomes over all invocations (HighErrorRate fires above 5%)',
+      targets: [
+        {
+          expr: `sum by (bot) (rate(eco_bot_invocations_total{${BOT}, outcome=~"error|timeout"}[5m])) / sum by (bot) (rate(eco_bot_invocations_total{${BOT}}[5m]))`,
+          legendFormat: '{{bot}}',
+        },
+      ],
+    },
+    {
+      title: 'Run duration p50 / p95 by bot',
+      type: 'timeseries',
+      unit: 's',
+      description: 'eco_bot_duration_seconds histogram',
+      targets: [
+        {
+          expr: `histogram_quantile(0.95, sum by (bot, le) (rate(eco_bot_duration_seconds_bucket{${BOT}}[5m])))`,
+          legendFormat: 'p95 {{bot}}',
+        },
+        {
+          expr: `histogram_quantile(0.5, sum by (bot, le) (rate(eco_bot_duration_seconds_bucket{${BOT}}[5m])))`,
+          legendFormat: 'p50 {{bot}}',
+        },
+      ],
+    },
+    {
+      title: 'Findings by severity (last run of each bot)',
+      type: 'bargauge',
+      unit: 'short',
+      description: 'eco_bot_findings gauge',
+      targets: [{ expr: `sum by (severity) (eco_bot_findings{${BOT}})`, legendFormat: '{{severity}}' }],
+    },
+    {
+      title: 'Findings by category',
+      type: 'bargauge',
+      unit: 'short',
+      description:
+        'eco_bot_findings summed over the bots of each category (generated from the bots\u2019 declarations)',
+      targets: byCategory,
+    },
+    {
+      title: 'Actions by verb and status (1h)',
+      type: 'timeseries',
+      unit: 'short',
+      description:
+        'eco_bot_actions_total: planned in dry-run, applied, skipped (blast radius, exclusions), failed',
+      targets: [
+        {
+          expr: `sum by (verb, status) (increase(eco_bot_actions_total{${BOT}}[1h]))`,
+          legendFormat: '{{verb}} {{status}}',
+        },
+      ],
+    },
+    {
+      title: 'Projected monthly cost by namespace',
+      type: 'bargauge',
+      unit: 'currencyUSD',
+      description: 'eco_cost_monthly (eco-cost-bot; empty until it has run)',
+      targets: [
+        { expr: 'sum by (namespace) (last_over_time(eco_cost_monthly[1d]))', legendFormat: '{{namespace}}' },
+      ],
+    },
+    {
+      title: 'OpenFaaS gateway invocations by function and code',
+      type: 'timeseries',
+      unit: 'reqps',
+      description: 'gateway_function_invocation_total (OpenFaaS only)',
+      targets: [
+        {
+          expr: 'sum by (function_name, code) (rate(gateway_function_invocation_total{function_name=~"eco-.*"}[5m]))',
+          legendFormat: '{{function_name}} {{code}}',
+        },
+      ],
+    },
+    {
+      title: 'Firing alerts',
+      type: 'table',
+      unit: 'short',
+      description: 'the seed\u2019s five alerts and any other firing alert',
+      targets: [
+        { expr: 'sum by (alertname, severity) (ALERTS{alertstate="firing"})', legendFormat: '{{alertname}}' },
+      ],
+    },
+  ];
+}
+
+/** A Grafana dashboard (schema 39) importable as-is or through the sidecar ConfigMap OpenTofu creates. */
+export function dashboardDocument(fleet: Fleet): Record<string, unknown> {
+  const panels = panelSpecs(fleet).map((spec, index) => ({
+    id: index + 1,
+    title: spec.title,
+    description: spec.description,
+    type: spec.type,
+    datasource: DATASOURCE,
+    gridPos: { h: 8, w: 12, x: (index % 2) * 12, y: Math.floor(index / 2) * 8 },
+    fieldConfig: { defaults: { unit: spec.unit }, overrides: [] },
+    options: {},
+    targets: spec.targets.map((target, ref) => ({
+      refId: String.fromCharCode(65 + ref),
+      datasource: DATASOURCE,
+      expr: target.expr,
+      legendFormat: target.legendFormat,
+    })),
+  }));
+  return {
+    uid: 'eco-bots-fleet',
+    title: 'eco-bots fleet',
+    description:
+      'Generated by scripts/generate.ts from the bots\u2019 declarations. Do not edit: regenerate.',
+    tags: ['eco-bots', 'generated'],
+    timezone: 'utc',
+    schemaVersion: 39,
+    version: 1,
+    editable: false,
+    refresh: '1m',
+    time: { from: 'now-6h', to: 'now' },
+    templating: {
+      list: [
+        { name: 'datasource', type: 'datasource', query: 'prometheus', label: 'Prometheus' },
+        {
+          name: 'bot',
+          type: 'query',
+          label: 'Bot',
+          datasource: DATASOURCE,
+          query: 'label_values(eco_bot_invocations_total, bot)',
+          includeAll: true,
+          multi: true,
+          allValue: '.*',
+          current: { text: 'All', value: '$__all' },
+          refresh: 2,
+        },
+      ],
+    },
+    panels,
+  };
+}

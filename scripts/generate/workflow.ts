@@ -1,0 +1,97 @@
+import { groupName, groups } from './openfaas.ts';
+import { IMAGE_LIMIT_BYTES } from './monitoring/rules.ts';
+import { yamlFile } from './yaml.ts';
+import type { Fleet, GeneratedFile } from './types.ts';
+
+export const WORKFLOW_PATH = '.github/workflows/images.yml';
+
+/** Every image the fleet ships: one per bot (stack.yml, Knative) and one per category (stack.ce.yml). */
+export function imageMatrix(fleet: Fleet): { image: string; bundle: string }[] {
+  return [
+    ...fleet.bots.map((bot) => ({ image: bot.name, bundle: `functions/${bot.name}` })),
+    ...[...groups(fleet).keys()].map((category) => ({
+      image: groupName(category),
+      bundle: `groups/${category}`,
+    })),
+  ];
+}
+
+/**
+ * The users' CI: each image built with buildx for amd64 and arm64 into an OCI layout, its compressed
+ * size per platform checked against the 50 MB target (what a registry stores and a node pulls), then
+ * pushed on main. No Docker engine runs where this repository is developed, so this is the gate.
+ */
+export function workflowFile(fleet: Fleet): GeneratedFile {
+  const matrix = imageMatrix(fleet);
+  const doc = {
+    name: 'images',
+    on: {
+      push: { branches: ['main'] },
+      pull_request: {},
+      workflow_dispatch: {},
+    },
+    permissions: { contents: 'read', packages: 'write' },
+    jobs: {
+      image: {
+        name: '${{ matrix.image }}',
+        'runs-on': 'ubuntu-latest',
+        strategy: { 'fail-fast': false, matrix: { include: matrix } },
+        env: {
+          REGISTRY: 'ghcr.io/${{ github.repository_owner }}',
+          IMAGE_LIMIT_BYTES: String(IMAGE_LIMIT_BYTES),
+        },
+        steps: [
+          { uses: 'actions/checkout@v4' },
+          { uses: 'actions/setup-node@v4', with: { 'node-version': '22' } },
+          { uses: 'docker/setup-qemu-action@v3' },
+          { uses: 'docker/setup-buildx-action@v3' },
+          {
+            name: 'Lay out the build context as faas-cli does (template + function/ + configuration.copy)',
+            run: [
+              'mkdir -p build/ctx/function',
+              'cp templates/eco-node/Dockerfile build/ctx/',
+              'cp -r package.json package-lock.json tsconfig.json shared scripts functions build/ctx/function/',
+            ].join('\n'),
+          },
+          {
+            name: 'Build linux/amd64 and linux/arm64 into an OCI layout',
+            run: [
+              'docker buildx build --platform linux/amd64,linux/arm64 \\',
+              '  --build-arg ECO_BUNDLE=${{ matrix.bundle }} \\',
+              '  --output type=oci,dest=image.tar build/ctx',
+              'mkdir -p oci && tar -xf image.tar -C oci',
+            ].join('\n'),
+          },
+          {
+            name: 'Fail when an image is over 50 MB',
+            run: 'node templates/check-image-size.mjs oci "$IMAGE_LIMIT_BYTES"',
+          },
+          {
+            name: 'Log in to the registry',
+            if: "github.event_name == 'push'",
+            uses: 'docker/login-action@v3',
+            with: {
+              registry: 'ghcr.io',
+              username: '${{ github.actor }}',
+              password: '${{ secrets.GITHUB_TOKEN }}',
+            },
+          },
+          {
+            name: 'Push',
+            if: "github.event_name == 'push'",
+            run: [
+              'docker buildx build --platform linux/amd64,linux/arm64 \\',
+              '  --build-arg ECO_BUNDLE=${{ matrix.bundle }} \\',
+              '  -t "$REGISTRY/${{ matrix.image }}:${{ github.sha }}" -t "$REGISTRY/${{ matrix.image }}:latest" \\',
+              '  --push build/ctx',
+            ].join('\n'),
+          },
+        ],
+      },
+    },
+  };
+  return {
+    path: WORKFLOW_PATH,
+    content: yamlFile([doc], ['Container images for every bot and category group; fails over 50 MB.']),
+  };
+}
