@@ -1,0 +1,198 @@
+import { parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
+
+type OptionsConfig = NonNullable<ParseArgsConfig['options']>;
+import type { Severity } from '../../shared/bot/index.ts';
+import { loadBots } from '../gateway/index.ts';
+import type { RunnerChoice } from '../gateway/index.ts';
+import { EXIT, UsageError } from './errors.ts';
+import { generateCommand } from './generate.ts';
+import { invokeCommand } from './invoke.ts';
+import type { Io } from './io.ts';
+import { processIo } from './io.ts';
+import { listCommand } from './list.ts';
+import { upCommand } from './up.ts';
+
+export const USAGE = `Usage: eco-bots <command> [options]
+
+Commands:
+  up                      Run the fleet locally: gateway, cron, event routing, status page (npm start)
+  list                    The bots with category, tier and triggers
+  invoke <bot>... | --all Run bots once and print their reports
+  generate [--check]      Regenerate stack.yml, manifests and the registry from the bots' declarations
+  help                    This text
+
+up options:
+  --port <n>              Gateway port (env PORT, default 8080)
+  --host <addr>           Listen address (default 127.0.0.1)
+  --kubeconfig <file>     Use this cluster (must be reachable); default KUBECONFIG when reachable,
+                          else the embedded emulator with the demo cluster
+  --demo                  Use the embedded demo cluster even when KUBECONFIG is set
+  --apply                 Let bots change the cluster (default: dry-run)
+  --runner <r>            auto | dist | source (default auto: dist/ bundles when fresh)
+  --no-cron               Do not run schedules (and no warm-up)
+  --no-warmup             No start-up run of the scheduled bots
+  --max-processes <n>     Bot processes alive at once (default 4)
+  --idle-timeout <s>      Stop a bot process after this idle time (default 120)
+  --timeout <s>           Per-invocation timeout (default 60)
+  --verbose               Debug logs
+
+invoke options:
+  --all                   Every bot (progress on stderr; eco-status-bot last, fed the others' reports)
+  --data <json|@file|@->  Options for the bot (JSON text, a file, or stdin)
+  --apply                 Let the bot change the cluster (default: dry-run)
+  --json                  Print the report(s) as JSON
+  --fail-on <severity>    Exit 3 when a finding is at or above critical|warning|info
+  --kubeconfig <file>, --demo, --timeout <s>, --verbose   as for up
+
+Exit codes: 0 ok, 1 failure (a bot failed or reported errors, the port is in use...), 2 usage error,
+3 findings at or above --fail-on.
+`;
+
+const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
+const RUNNERS: readonly RunnerChoice[] = ['auto', 'dist', 'source'];
+
+function integer(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (value === undefined) return fallback;
+  if (!/^\d+$/.test(value.trim())) throw new UsageError(`${name} must be a whole number, got "${value}"`);
+  const n = Number(value);
+  if (n < min || n > max) throw new UsageError(`${name} must be between ${min} and ${max}, got ${n}`);
+  return n;
+}
+
+const COMMON = {
+  kubeconfig: { type: 'string' },
+  demo: { type: 'boolean', default: false },
+  apply: { type: 'boolean', default: false },
+  timeout: { type: 'string' },
+  verbose: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+} as const;
+
+function parse<T extends OptionsConfig>(args: readonly string[], options: T) {
+  try {
+    return parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>({
+      args: [...args],
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+}
+
+/** The CLI; resolves with the exit code (after Ctrl+C for `up`). */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  try {
+    switch (command) {
+      case undefined:
+      case 'help':
+      case '--help':
+      case '-h':
+        io.stdout.write(USAGE);
+        return command === undefined ? EXIT.usage : EXIT.ok;
+      case 'list': {
+        const { values, positionals } = parse(rest, { json: { type: 'boolean', default: false } });
+        if (positionals.length > 0)
+          throw new UsageError(`list takes no arguments, got "${positionals.join(' ')}"`);
+        return listCommand(await loadBots(), values.json === true, io);
+      }
+      case 'invoke': {
+        const { values, positionals } = parse(rest, {
+          ...COMMON,
+          all: { type: 'boolean', default: false },
+          data: { type: 'string' },
+          json: { type: 'boolean', default: false },
+          'fail-on': { type: 'string' },
+        });
+        if (values.help) {
+          io.stdout.write(USAGE);
+          return EXIT.ok;
+        }
+        const failOn = values['fail-on'];
+        if (failOn !== undefined && !SEVERITIES.includes(failOn as Severity)) {
+          throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, got "${failOn}"`);
+        }
+        if (values.all && positionals.length > 0) throw new UsageError('give bot names or --all, not both');
+        return await invokeCommand(
+          await loadBots(),
+          {
+            targets: positionals,
+            all: values.all === true,
+            ...(values.data !== undefined ? { data: values.data } : {}),
+            apply: values.apply === true,
+            json: values.json === true,
+            ...(failOn !== undefined ? { failOn: failOn as Severity } : {}),
+            ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
+            demo: values.demo === true,
+            timeoutSeconds: integer(values.timeout, '--timeout', 60, 1, 3600),
+            verbose: values.verbose === true,
+          },
+          io,
+        );
+      }
+      case 'up': {
+        const { values, positionals } = parse(rest, {
+          ...COMMON,
+          port: { type: 'string' },
+          host: { type: 'string' },
+          runner: { type: 'string' },
+          'no-cron': { type: 'boolean', default: false },
+          'no-warmup': { type: 'boolean', default: false },
+          'max-processes': { type: 'string' },
+          'idle-timeout': { type: 'string' },
+        });
+        if (values.help) {
+          io.stdout.write(USAGE);
+          return EXIT.ok;
+        }
+        if (positionals.length > 0)
+          throw new UsageError(`up takes no arguments, got "${positionals.join(' ')}"`);
+        const runner = values.runner ?? 'auto';
+        if (!RUNNERS.includes(runner as RunnerChoice))
+          throw new UsageError(`--runner must be one of ${RUNNERS.join(', ')}`);
+        const port =
+          values.port !== undefined
+            ? integer(values.port, '--port', 8080, 0, 65535)
+            : integer(io.env['PORT'], 'PORT', 8080, 0, 65535);
+        return await upCommand(
+          await loadBots(),
+          {
+            port,
+            host: values.host ?? '127.0.0.1',
+            apply: values.apply === true,
+            ...(values.kubeconfig !== undefined ? { kubeconfig: values.kubeconfig } : {}),
+            demo: values.demo === true,
+            runner: runner as RunnerChoice,
+            cron: values['no-cron'] !== true,
+            warmup: values['no-warmup'] !== true,
+            maxProcesses: integer(values['max-processes'], '--max-processes', 4, 1, 64),
+            idleTimeoutSeconds: integer(values['idle-timeout'], '--idle-timeout', 120, 1, 86_400),
+            timeoutSeconds: integer(values.timeout, '--timeout', 60, 1, 3600),
+            verbose: values.verbose === true,
+          },
+          io,
+        );
+      }
+      case 'generate':
+        return await generateCommand(rest);
+      default:
+        throw new UsageError(`unknown command "${command}"`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError) {
+      io.stderr.write(`eco-bots: ${error.message}\nRun \`eco-bots help\` for usage.\n`);
+      return EXIT.usage;
+    }
+    io.stderr.write(`eco-bots: ${(error as Error).message}\n`);
+    return EXIT.failure;
+  }
+}
