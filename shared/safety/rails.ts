@@ -129,7 +129,10 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
     }
   }
 
-  /** Shared flow of every mutation. `attempt` performs it against the given (possibly fresh) object. */
+  /**
+   * Shared flow of every mutation. `attempt` performs it against the given (possibly fresh) object.
+   * Skipped actions carry no `before`: nothing changed, and past the cap there can be thousands.
+   */
   async function mutate(
     verb: ActionVerb,
     type: ResourceType,
@@ -145,11 +148,10 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
         ...base(object),
         status: 'skipped',
         reason: `excluded: ${excluded.reason ?? ''}`,
-        before: strip(object),
       });
     }
     if (used >= maxActions) {
-      return record({ ...base(object), status: 'skipped', reason: 'blast-radius', before: strip(object) });
+      return record({ ...base(object), status: 'skipped', reason: 'blast-radius' });
     }
     used++;
     let target = object;
@@ -185,7 +187,7 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
       } catch (error) {
         if (verb === 'create' && isAlreadyExists(error)) {
           used--;
-          return record({ ...base(target), status: 'skipped', reason: 'already-exists', before: null });
+          return record({ ...base(target), status: 'skipped', reason: 'already-exists' });
         }
         if (isNotFound(error) && verb !== 'create') {
           used--;
@@ -193,22 +195,25 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
             ...base(target),
             status: 'skipped',
             reason: 'already-gone',
-            before: strip(target),
           });
         }
         if (isConflict(error) && verb !== 'create' && round === 0) {
           // Never a blind retry: read again, check exclusions again, let the bot decide again.
-          const fresh = await k8s
-            .get(type, target.metadata.name, target.metadata.namespace)
-            .catch(() => undefined);
-          if (!fresh) {
+          let fresh: KubeObject | undefined;
+          try {
+            fresh = await k8s.get(type, target.metadata.name, target.metadata.namespace);
+          } catch (readError) {
             used--;
             return record({
               ...base(target),
               status: 'skipped',
-              reason: fresh === undefined ? 'already-gone' : 'changed-since-read',
-              before: strip(target),
+              reason: 'changed-since-read',
+              error: `re-read failed: ${(readError as Error).message}`,
             });
+          }
+          if (!fresh) {
+            used--;
+            return record({ ...base(target), status: 'skipped', reason: 'already-gone' });
           }
           const again = await exclusion(fresh);
           const decision = again.excluded || !options?.redecide ? false : await options.redecide(fresh);
@@ -220,7 +225,6 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
               reason: again.excluded
                 ? `changed-since-read; excluded: ${again.reason ?? ''}`
                 : 'changed-since-read',
-              before: strip(fresh),
             });
           }
           target = fresh;
@@ -233,7 +237,6 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
             ...base(target),
             status: 'skipped',
             reason: 'changed-since-read',
-            before: strip(target),
           });
         }
         return record({
