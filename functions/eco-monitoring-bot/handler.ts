@@ -167,7 +167,7 @@ export default defineBot({
       }
     }
 
-    let podRows: PodUsage[] = [];
+    const podRows: PodUsage[] = [];
     if (input.pods) {
       const listOptions = input.namespace ? { namespace: input.namespace } : {};
       const bases = new Map<string, Map<string, ContainerBasis>>();
