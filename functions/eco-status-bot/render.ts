@@ -103,14 +103,17 @@ export function renderStatusPage(view: StatusView, options: RenderOptions = {}):
     escapeHtml(row.info),
     `${badge(`grade-${row.grade}`, row.grade)} ${escapeHtml(row.score)}`,
   ]);
-  const findingRows = view.topFindings.map((finding) => [
+  const findingRow = (finding: StatusView['topFindings'][number]): string[] => [
     badge(finding.severity, finding.severity),
     `<code>${escapeHtml(finding.check)}</code><div class="small">${escapeHtml(finding.bot)}</div>`,
     escapeHtml(finding.object),
     escapeHtml(finding.message),
     escapeHtml(finding.fix ?? '–'),
     money(finding.monthlyCost, finding.currency),
-  ]);
+  ];
+  const findingRows = view.topFindings.map(findingRow);
+  const allRows = (view.findings ?? []).map(findingRow);
+  const allTotal = totals.critical + totals.warning + totals.info;
   const actionRows = view.actions.map((action) => [
     `<time datetime="${escapeHtml(action.at)}">${escapeHtml(relative(action.at, now))}</time>`,
     escapeHtml(action.bot),
@@ -166,6 +169,7 @@ code{font-size:.9em}
 .b-ok,.b-applied{background:#1b6e20}
 .b-never,.b-skipped{background:#4a4a4a}
 ${(Object.keys(GRADE_FILL) as Grade[]).map((grade) => `.b-grade-${grade},.g-${grade}{background:${GRADE_FILL[grade]}}`).join('\n')}
+details{margin-top:.75rem}summary{cursor:pointer;font-weight:600;padding:.25rem 0}
 .notice{background:#fff4e5;border:1px solid #8a4b00;border-radius:.5rem;padding:.5rem .75rem}
 .empty{color:var(--muted)}
 footer{max-width:78rem;margin:0 auto;padding:1rem;color:var(--muted);font-size:.9rem}
@@ -209,6 +213,13 @@ ${table('categories-table', 'Findings per category and severity, with the catego
 <section aria-labelledby="top-findings">
 <h2 id="top-findings">Top findings</h2>
 ${table('findings-table', 'The most severe findings first, then the most expensive', ['Severity', 'Check', 'Object', 'Problem', 'Fix', 'Cost impact'], findingRows, 'No findings: nothing to fix.')}
+${
+  allRows.length > findingRows.length
+    ? `<details id="all-findings"><summary>All findings (${escapeHtml(allTotal)}${allRows.length < allTotal ? `, the first ${escapeHtml(allRows.length)} listed` : ''})</summary>
+${table('all-findings-table', 'Every finding, most severe first', ['Severity', 'Check', 'Object', 'Problem', 'Fix', 'Cost impact'], allRows, '')}
+</details>`
+    : ''
+}
 </section>
 <section aria-labelledby="fleet">
 <h2 id="fleet">Fleet health</h2>

@@ -30,6 +30,8 @@ export interface StatusInput {
   top?: number;
   /** How many actions the "recent actions" list shows. */
   recentActions?: number;
+  /** How many findings the full (collapsed) list carries; the rest are counted, not listed. */
+  maxFindings?: number;
 }
 
 export interface FleetRow {
@@ -94,6 +96,8 @@ export interface StatusView {
   fleet: FleetRow[];
   categories: CategoryRow[];
   topFindings: TopFinding[];
+  /** Every finding, most severe first, up to maxFindings (default 500). */
+  findings: TopFinding[];
   actions: ActionRow[];
 }
 
@@ -184,14 +188,14 @@ export function buildStatusView(input: StatusInput, now: Date): StatusView {
     })
     .sort((a, b) => a.score - b.score || a.category.localeCompare(b.category));
 
-  const topFindings: TopFinding[] = findings
+  const listed: TopFinding[] = findings
     .sort(
       (a, b) =>
         SEVERITY_RANK[b.finding.severity] - SEVERITY_RANK[a.finding.severity] ||
         (b.finding.impact?.monthlyCost ?? 0) - (a.finding.impact?.monthlyCost ?? 0) ||
         a.finding.check.localeCompare(b.finding.check),
     )
-    .slice(0, input.top ?? 10)
+    .slice(0, input.maxFindings ?? 500)
     .map(({ bot, finding }) => ({
       bot,
       category: categoryOf(bot, finding),
@@ -204,6 +208,7 @@ export function buildStatusView(input: StatusInput, now: Date): StatusView {
         ? { monthlyCost: finding.impact.monthlyCost, currency: finding.impact.currency }
         : {}),
     }));
+  const topFindings = listed.slice(0, input.top ?? 10);
 
   const actions: ActionRow[] = [...reports.values()]
     .flatMap((report) =>
@@ -252,6 +257,7 @@ export function buildStatusView(input: StatusInput, now: Date): StatusView {
     fleet,
     categories,
     topFindings,
+    findings: listed,
     actions,
   };
 }
