@@ -3,6 +3,7 @@ import type { EmitOptions } from '../../shared/index.ts';
 import {
   EVENT_SOURCE,
   SEVERITY_EXTENSION,
+  TARGET_EXTENSION,
   TARGETS_EXTENSION,
   alertEventData,
   alertEventType,
@@ -20,13 +21,14 @@ export interface RoutedAlert {
 }
 
 export type Channel = 'sink' | 'openfaas';
+export type SinkMode = 'per-target' | 'per-alert';
 
 export interface DeliveryRecord {
   alertname: string;
   fingerprint: string;
   status: NormalisedAlert['status'];
   channel: Channel;
-  /** The invoked function (openfaas channel only). */
+  /** The bot the delivery was for (openfaas, and sink in per-target mode). */
   target?: string;
   ok: boolean;
   attempts?: number;
@@ -39,6 +41,8 @@ export interface DeliveryDeps {
   emit: (type: string, data: unknown, options?: EmitOptions) => Promise<void>;
   /** Whether K_SINK is set (ctx.emit is a silent no-op otherwise). */
   sink: boolean;
+  /** One event per alert and target (default), or one per alert. */
+  sinkMode: SinkMode;
   gateway: GatewayConfig | undefined;
   policy: RetryPolicy;
   signal: AbortSignal;
@@ -72,9 +76,40 @@ function base(
   return { alertname: alert.alertname, fingerprint: alert.fingerprint, status: alert.status, channel };
 }
 
+async function emitOne(
+  deps: DeliveryDeps,
+  alert: NormalisedAlert,
+  type: string,
+  data: unknown,
+  extensions: Record<string, string>,
+  target: string | undefined,
+): Promise<DeliveryRecord> {
+  const where = target === undefined ? {} : { target };
+  try {
+    await deps.emit(type, data, { subject: alert.alertname, extensions });
+    return { ...base(alert, 'sink'), ...where, ok: true };
+  } catch (error) {
+    const record: DeliveryRecord = {
+      ...base(alert, 'sink'),
+      ...where,
+      ok: false,
+      error: (error as Error).message,
+    };
+    const attempts = (error as { attempts?: unknown }).attempts;
+    if (typeof attempts === 'number') record.attempts = attempts;
+    const last = (error as { lastStatus?: unknown }).lastStatus;
+    if (typeof last === 'number') record.httpStatus = last;
+    return record;
+  }
+}
+
 /**
- * Every alert goes to K_SINK when it is set (routed or not, so a broker subscriber such as the status
- * page sees them all), and each routed alert is queued once per target on the OpenFaaS gateway when
+ * K_SINK (when set) gets every alert, routed or not, so a broker subscriber such as the status page sees
+ * them all. In `per-target` mode (the default) a routed alert becomes one event per target carrying
+ * `ecotarget` = that bot (and `ecotargets` = that bot): a Knative Trigger selects its bot with an exact
+ * attribute filter, which every broker class supports. In `per-alert` mode it is one event per alert with
+ * `ecotargets` = all targets, comma-separated (for brokers with CESQL filters, or subscribers that want
+ * each alert once). Each routed alert is also queued once per target on the OpenFaaS gateway when
  * OPENFAAS_URL is set. Failures are recorded, never thrown: the caller decides the HTTP status.
  */
 export function deliverAll(items: readonly RoutedAlert[], deps: DeliveryDeps): Promise<DeliveryRecord[]> {
@@ -82,26 +117,18 @@ export function deliverAll(items: readonly RoutedAlert[], deps: DeliveryDeps): P
   for (const { alert, targets } of items) {
     const type = alertEventType(alert.status);
     const data = alertEventData(alert, targets, deps.context);
-    const extensions: Record<string, string> = { [SEVERITY_EXTENSION]: alert.severity };
-    if (targets.length > 0) extensions[TARGETS_EXTENSION] = targets.join(',');
+    const severity = { [SEVERITY_EXTENSION]: alert.severity };
     if (deps.sink) {
-      jobs.push(async () => {
-        try {
-          await deps.emit(type, data, { subject: alert.alertname, extensions });
-          return { ...base(alert, 'sink'), ok: true };
-        } catch (error) {
-          const record: DeliveryRecord = {
-            ...base(alert, 'sink'),
-            ok: false,
-            error: (error as Error).message,
-          };
-          const attempts = (error as { attempts?: unknown }).attempts;
-          if (typeof attempts === 'number') record.attempts = attempts;
-          const last = (error as { lastStatus?: unknown }).lastStatus;
-          if (typeof last === 'number') record.httpStatus = last;
-          return record;
+      if (deps.sinkMode === 'per-alert' || targets.length === 0) {
+        const extensions: Record<string, string> =
+          targets.length > 0 ? { ...severity, [TARGETS_EXTENSION]: targets.join(',') } : severity;
+        jobs.push(() => emitOne(deps, alert, type, data, extensions, undefined));
+      } else {
+        for (const target of targets) {
+          const extensions = { ...severity, [TARGET_EXTENSION]: target, [TARGETS_EXTENSION]: target };
+          jobs.push(() => emitOne(deps, alert, type, data, extensions, target));
         }
-      });
+      }
     }
     const gateway = deps.gateway;
     if (gateway === undefined) continue;
@@ -117,7 +144,9 @@ export function deliverAll(items: readonly RoutedAlert[], deps: DeliveryDeps): P
           'ce-subject': encodeURIComponent(alert.alertname),
           'ce-time': deps.now().toISOString(),
           [`ce-${SEVERITY_EXTENSION}`]: alert.severity,
-          [`ce-${TARGETS_EXTENSION}`]: targets.join(','),
+          // Addressed to one bot, like a per-target sink event; data.targets lists all of them.
+          [`ce-${TARGET_EXTENSION}`]: target,
+          [`ce-${TARGETS_EXTENSION}`]: target,
           traceparent: deps.traceparent,
         };
         const result = await invokeAsync(gateway, target, body, headers, deps.policy, deps.signal);

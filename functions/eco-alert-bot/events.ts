@@ -4,8 +4,10 @@ export const BOT_NAME = 'eco-alert-bot';
 export const ALERT_FIRING_TYPE = 'org.bsw-arch.eco.alert.firing.v1';
 export const ALERT_RESOLVED_TYPE = 'org.bsw-arch.eco.alert.resolved.v1';
 export const EVENT_SOURCE = `/eco-bots/${BOT_NAME}`;
-/** CloudEvent extension carrying the target bots, comma-separated (Knative Triggers can filter on it). */
+/** CloudEvent extension carrying the target bots, comma-separated (the local gateway routes on it). */
 export const TARGETS_EXTENSION = 'ecotargets';
+/** CloudEvent extension naming the one bot a per-target event is for (Knative Trigger exact filter). */
+export const TARGET_EXTENSION = 'ecotarget';
 /** CloudEvent extension carrying the normalised severity (info|warning|critical). */
 export const SEVERITY_EXTENSION = 'ecoseverity';
 

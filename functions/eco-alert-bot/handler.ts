@@ -1,7 +1,7 @@
 import { BotError, ConfigError, ValidationError, defineBot } from '../../shared/index.ts';
 import type { Context, RunResult } from '../../shared/index.ts';
 import { deliverAll } from './delivery.ts';
-import type { RoutedAlert } from './delivery.ts';
+import type { RoutedAlert, SinkMode } from './delivery.ts';
 import { ALERT_FIRING_TYPE, ALERT_RESOLVED_TYPE, BOT_NAME } from './events.ts';
 import { normaliseAlert, unquoteMeta } from './normalise.ts';
 import type { NormalisedAlert } from './normalise.ts';
@@ -35,6 +35,14 @@ function retryPolicy(env: Env): RetryPolicy {
   };
 }
 
+function eventsMode(env: Env): SinkMode {
+  const raw = env['ECO_ALERT_EVENTS']?.trim() || 'per-target';
+  if (raw !== 'per-target' && raw !== 'per-alert') {
+    throw new ConfigError('ECO_ALERT_EVENTS', `"${raw}" is not one of per-target, per-alert`);
+  }
+  return raw;
+}
+
 /** An invocation with no options at all (cron connector, PingSource, `{}`) is a self-check, not a payload. */
 function isEmptyInvocation(input: AlertPayload): boolean {
   return Object.keys(input).length === 0;
@@ -44,6 +52,7 @@ async function selfCheck(ctx: Context): Promise<RunResult> {
   const table = await loadRoutingTable(ctx.env);
   const gateway = await loadGatewayConfig(ctx.env);
   retryPolicy(ctx.env);
+  eventsMode(ctx.env);
   const sink = (ctx.env['K_SINK'] ?? '') !== '';
   return {
     summary: `no alerts in this invocation; routing table ok (${table.routes.length} routes from ${table.source})`,
@@ -74,6 +83,8 @@ export default defineBot({
     OPENFAAS_USER: 'gateway basic-auth user (else the basic-auth-user secret file)',
     OPENFAAS_PASSWORD: 'gateway basic-auth password (else the basic-auth-password secret file)',
     OPENFAAS_FUNCTION_NAMESPACE: 'invoke <bot>.<namespace> instead of <bot>',
+    ECO_ALERT_EVENTS:
+      'per-target (default): one K_SINK event per alert and target bot, with ecotarget=<bot>; per-alert: one per alert, ecotargets=<all targets>',
     ECO_ALERT_CONCURRENCY: 'deliveries in flight at once (default 8)',
   },
 
@@ -94,6 +105,7 @@ export default defineBot({
     const policy = retryPolicy(ctx.env);
     const concurrency = int(ctx.env, 'ECO_ALERT_CONCURRENCY', 8, 1, 256);
     const sink = (ctx.env['K_SINK'] ?? '') !== '';
+    const sinkMode = eventsMode(ctx.env);
 
     const seen = new Set<string>();
     let duplicates = 0;
@@ -125,6 +137,7 @@ export default defineBot({
     const deliveries = await deliverAll(items, {
       emit: (type, data, options) => ctx.emit(type, data, options),
       sink,
+      sinkMode,
       gateway,
       policy,
       signal: ctx.signal,

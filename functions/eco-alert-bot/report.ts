@@ -155,9 +155,11 @@ export function buildReport(input: ReportInput): RunResult {
     const outcome = byKey.get(`${d.fingerprint}\u0000${d.status}`);
     if (outcome === undefined) continue;
     const where =
-      d.channel === 'sink'
-        ? `K_SINK (${outcome.targets.join(',') || 'no targets'})`
-        : `OpenFaaS async ${d.target ?? ''}`;
+      d.channel === 'openfaas'
+        ? `OpenFaaS async ${d.target ?? ''}`
+        : d.target !== undefined
+          ? `K_SINK for ${d.target}`
+          : `K_SINK (${outcome.targets.join(',') || 'no targets'})`;
     const action: Action = {
       verb: 'deliver',
       object: alertObject(outcome.alert),

@@ -58,8 +58,9 @@ describe('eco-alert-bot behind a real Alertmanager', () => {
   it('receives the webhook with bearer auth, answers 502 while the sink is down, and delivers after the retry', async () => {
     dir = await mkdtemp(join(tmpdir(), 'eco-alert-am-'));
     const attempts = Number(FAST_RETRIES.ECO_SINK_ATTEMPTS);
-    // First notification: every attempt fails (bot answers 502); afterwards the sink accepts.
-    sink = await startFakeServer([...Array<number>(attempts).fill(503), 202]);
+    // First notification: every attempt of both events (eco-container-bot, eco-log-bot) fails, so the
+    // bot answers 502; afterwards the sink accepts.
+    sink = await startFakeServer([...Array<number>(2 * attempts).fill(503), 202]);
     botServer = await serve(bot, {
       env: { PORT: '0', ...FAST_RETRIES, K_SINK: sink.url, ECO_AUTH_TOKEN: 'am-token' },
       handleSignals: false,
@@ -126,19 +127,25 @@ describe('eco-alert-bot behind a real Alertmanager', () => {
     });
     expect(posted.status).toBe(200);
 
-    const delivered = await until('the alert event to be accepted by the sink', () =>
+    const accepted = (target: string) =>
       sink?.requests.find(
-        (r) => r.status === 202 && r.headers['ce-type'] === 'org.bsw-arch.eco.alert.firing.v1',
-      ),
+        (r) =>
+          r.status === 202 &&
+          r.headers['ce-type'] === 'org.bsw-arch.eco.alert.firing.v1' &&
+          r.headers['ce-ecotarget'] === target,
+      );
+    // Both target bots get their event once the sink is back.
+    const delivered = await until('the alert events to be accepted by the sink', () =>
+      accepted('eco-log-bot') === undefined ? undefined : accepted('eco-container-bot'),
     );
     // The first notification failed at the sink: Alertmanager had to retry after our 502.
     const alertRequests = sink.requests.filter(
       (r) => r.headers['ce-type'] === 'org.bsw-arch.eco.alert.firing.v1',
     );
-    expect(alertRequests.slice(0, attempts).every((r) => r.status === 503)).toBe(true);
+    expect(alertRequests.slice(0, 2 * attempts).every((r) => r.status === 503)).toBe(true);
 
     expect(delivered.headers['ce-subject']).toBe('KubePodCrashLooping');
-    expect(delivered.headers['ce-ecotargets']).toBe('eco-container-bot,eco-log-bot');
+    expect(delivered.headers['ce-ecotarget']).toBe('eco-container-bot');
     const data = JSON.parse(delivered.body) as Record<string, unknown>;
     const amAlerts = (await (await fetch(`${amUrl}/api/v2/alerts`)).json()) as Array<{ fingerprint: string }>;
     expect(data).toMatchObject({

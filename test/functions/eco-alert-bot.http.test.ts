@@ -69,12 +69,13 @@ describe('eco-alert-bot over HTTP', () => {
   it('answers payloads of Alertmanager 0.25, 0.27 and 0.34 with a report and delivers each alert to K_SINK', async () => {
     const sink = await fake([202]);
     const url = await startBot({ K_SINK: sink.url });
-    const cases: Array<[string, string, number]> = [
-      ['am-0.25-truncated.json', 'Alertmanager/0.25.0', 2],
-      ['am-0.27-seed-alerts.json', 'Alertmanager/0.27.0', 6],
-      ['am-0.34-route-labels.json', 'Alertmanager/0.34.0', 3],
+    // [fixture, user agent, alerts, events: one per alert and target bot, one per unrouted alert]
+    const cases: Array<[string, string, number, number]> = [
+      ['am-0.25-truncated.json', 'Alertmanager/0.25.0', 2, 4],
+      ['am-0.27-seed-alerts.json', 'Alertmanager/0.27.0', 6, 8],
+      ['am-0.34-route-labels.json', 'Alertmanager/0.34.0', 3, 4],
     ];
-    for (const [name, agent, alerts] of cases) {
+    for (const [name, agent, alerts, expected] of cases) {
       sink.requests.length = 0;
       const answer = await post(url, loadFixture(name), { 'user-agent': agent });
       expect(answer.status, name).toBe(200);
@@ -82,15 +83,20 @@ describe('eco-alert-bot over HTTP', () => {
       expect(answer.body['trigger']).toBe('alertmanager');
       expect((answer.body['data'] as Record<string, unknown>)['received']).toBe(alerts);
       const events = alertEvents(sink);
-      expect(events, name).toHaveLength(alerts);
+      expect(events, name).toHaveLength(expected);
       for (const e of events) {
         expect(e.headers['ce-source']).toBe('/eco-bots/eco-alert-bot');
         expect(e.headers['ce-specversion']).toBe('1.0');
         expect(e.headers['ce-subject']).toBe((JSON.parse(e.body) as { alertname: string }).alertname);
       }
     }
-    const crash = alertEvents(sink).length; // last case: KubeNodeNotReady etc.
-    expect(crash).toBe(3);
+    // The last case, as Knative Triggers see it: one exact `ecotarget` per event.
+    expect(alertEvents(sink).map((e) => `${e.headers['ce-subject']} ${e.headers['ce-ecotarget']}`)).toEqual([
+      'KubeNodeNotReady eco-node-bot',
+      'KubePersistentVolumeFillingUp eco-storage-bot',
+      'KubePersistentVolumeFillingUp eco-snapshot-bot',
+      'KubeQuotaAlmostFull eco-quota-bot',
+    ]);
     const node = alertEvents(sink).find((e) => e.headers['ce-subject'] === 'KubeNodeNotReady');
     expect(node?.headers['ce-ecotargets']).toBe('eco-node-bot');
     expect(node?.headers['ce-type']).toBe('org.bsw-arch.eco.alert.firing.v1');
@@ -98,7 +104,7 @@ describe('eco-alert-bot over HTTP', () => {
     const metrics = await (await fetch(`${url}/metrics`)).text();
     expect(metrics).toMatch(/^eco_alert_bot_alerts_total\{status="firing",routed="true"\} 10$/m);
     expect(metrics).toMatch(/^eco_alert_bot_alerts_total\{status="firing",routed="false"\} 1$/m);
-    expect(metrics).toMatch(/^eco_alert_bot_deliveries_total\{channel="sink",outcome="ok"\} 11$/m);
+    expect(metrics).toMatch(/^eco_alert_bot_deliveries_total\{channel="sink",outcome="ok"\} 16$/m);
   });
 
   it('rejects malformed payloads with a 400 JSON error naming the field', async () => {
@@ -149,11 +155,18 @@ describe('eco-alert-bot over HTTP', () => {
 
   it('retries a sink that fails and then recovers, and answers 200', async () => {
     const sink = await fake([503, 500, 202]);
-    const url = await startBot({ K_SINK: sink.url });
+    // One delivery at a time, so the script's order is the attempts' order.
+    const url = await startBot({ K_SINK: sink.url, ECO_ALERT_CONCURRENCY: '1' });
     const answer = await post(url, loadFixture('am-resolved-no-fingerprint.json'));
     expect(answer.status).toBe(200);
     const events = alertEvents(sink);
-    expect(events.map((e) => e.status)).toEqual([503, 500, 202]);
+    // eco-container-bot: 503, 500, then accepted; eco-log-bot: accepted at once.
+    expect(events.map((e) => `${e.status} ${e.headers['ce-ecotarget']}`)).toEqual([
+      '503 eco-container-bot',
+      '500 eco-container-bot',
+      '202 eco-container-bot',
+      '202 eco-log-bot',
+    ]);
     expect(events.every((e) => e.headers['ce-type'] === 'org.bsw-arch.eco.alert.resolved.v1')).toBe(true);
     expect((answer.body['data'] as Record<string, unknown>)['failed']).toEqual([]);
   });
@@ -167,7 +180,8 @@ describe('eco-alert-bot over HTTP', () => {
       code: 'sink-delivery-failed',
       message: expect.stringContaining('KubePodCrashLooping via sink'),
     });
-    expect(alertEvents(sink)).toHaveLength(Number(FAST_RETRIES.ECO_SINK_ATTEMPTS));
+    // Two target bots, each event tried ECO_SINK_ATTEMPTS times.
+    expect(alertEvents(sink)).toHaveLength(2 * Number(FAST_RETRIES.ECO_SINK_ATTEMPTS));
 
     // A sink nobody listens on is the same: 5xx, not 200.
     const unreachable = await startBot({ K_SINK: `http://127.0.0.1:${await closedPort()}/` });
@@ -200,7 +214,8 @@ describe('eco-alert-bot over HTTP', () => {
       expect(r.headers['ce-type']).toBe('org.bsw-arch.eco.alert.firing.v1');
       expect(r.headers['ce-source']).toBe('/eco-bots/eco-alert-bot');
       expect(r.headers['ce-subject']).toBe('HighCPUUsage');
-      expect(r.headers['ce-ecotargets']).toBe('eco-scaler-bot,eco-optimize-bot');
+      expect(r.headers['ce-ecotarget']).toBe(r.path.replace('/async-function/', ''));
+      expect(r.headers['ce-ecotargets']).toBe(r.headers['ce-ecotarget']);
       expect(r.headers['traceparent']).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-/);
       expect(JSON.parse(r.body)).toMatchObject({
         alertname: 'HighCPUUsage',

@@ -57,21 +57,26 @@ describe('eco-alert-bot declaration', () => {
 });
 
 describe('eco-alert-bot run', () => {
-  it('emits one CloudEvent per alert with type, subject, targets extension and the normalised alert', async () => {
+  it('emits one CloudEvent per alert and target bot, with type, subject, ecotarget and the normalised alert', async () => {
     const rec = recorder();
     const report = await run(loadFixture('am-0.27-seed-alerts.json'), SINK_ENV, rec.emit);
-    expect(rec.events.map((e) => e.options?.subject)).toEqual([
-      'HighCPUUsage',
-      'HighMemoryUsage',
-      'PodRestartingTooOften',
-      'ContainerImageTooLarge',
-      'HighErrorRate',
-      'SomethingNobodyRoutes',
-    ]);
+    expect(rec.events.map((e) => `${e.options?.subject} -> ${e.options?.extensions?.['ecotarget']}`)).toEqual(
+      [
+        'HighCPUUsage -> eco-scaler-bot',
+        'HighCPUUsage -> eco-optimize-bot',
+        'HighMemoryUsage -> eco-resource-bot',
+        'PodRestartingTooOften -> eco-container-bot',
+        'PodRestartingTooOften -> eco-log-bot',
+        'ContainerImageTooLarge -> eco-image-bot',
+        'HighErrorRate -> eco-trace-bot',
+        'SomethingNobodyRoutes -> undefined',
+      ],
+    );
     const cpu = rec.events[0];
     expect(cpu?.type).toBe('org.bsw-arch.eco.alert.firing.v1');
     expect(cpu?.options?.extensions).toEqual({
-      ecotargets: 'eco-scaler-bot,eco-optimize-bot',
+      ecotarget: 'eco-scaler-bot',
+      ecotargets: 'eco-scaler-bot',
       ecoseverity: 'warning',
     });
     expect(cpu?.data).toMatchObject({
@@ -92,10 +97,11 @@ describe('eco-alert-bot run', () => {
       container: 'api',
     });
     // The unrouted alert still reaches the sink (status page), without a targets extension.
-    expect(rec.events[5]?.options?.extensions).toEqual({ ecoseverity: 'warning' });
+    expect(rec.events[7]?.options?.extensions).toEqual({ ecoseverity: 'warning' });
+    expect(rec.events[7]?.data['targets']).toEqual([]);
 
     expect(report.summary).toBe(
-      '6 alerts received (6 firing, 0 resolved, 0 duplicates, 0 truncated): 5 routed, 1 unrouted; 6 deliveries ok, 0 failed',
+      '6 alerts received (6 firing, 0 resolved, 0 duplicates, 0 truncated): 5 routed, 1 unrouted; 8 deliveries ok, 0 failed',
     );
     const data = report.data as Record<string, unknown>;
     expect(data['received']).toBe(6);
@@ -115,10 +121,40 @@ describe('eco-alert-bot run', () => {
         severity: 'warning',
       },
     ]);
-    expect((data['delivered'] as unknown[]).length).toBe(6);
+    expect((data['delivered'] as unknown[]).length).toBe(8);
     expect(data['failed']).toEqual([]);
     expect(report.actions.every((a) => a.verb === 'deliver' && a.status === 'applied')).toBe(true);
-    expect(report.actions).toHaveLength(6);
+    expect(report.actions).toHaveLength(8);
+    expect(report.actions[0]?.reason).toBe('firing HighCPUUsage -> K_SINK for eco-scaler-bot');
+  });
+
+  it('emits one CloudEvent per alert with all targets in ecotargets when ECO_ALERT_EVENTS=per-alert', async () => {
+    const rec = recorder();
+    const report = await run(
+      loadFixture('am-0.27-seed-alerts.json'),
+      { ...SINK_ENV, ECO_ALERT_EVENTS: 'per-alert' },
+      rec.emit,
+    );
+    expect(rec.events.map((e) => e.options?.subject)).toEqual([
+      'HighCPUUsage',
+      'HighMemoryUsage',
+      'PodRestartingTooOften',
+      'ContainerImageTooLarge',
+      'HighErrorRate',
+      'SomethingNobodyRoutes',
+    ]);
+    expect(rec.events[0]?.options?.extensions).toEqual({
+      ecotargets: 'eco-scaler-bot,eco-optimize-bot',
+      ecoseverity: 'warning',
+    });
+    expect(report.actions.map((a) => a.reason)[0]).toBe(
+      'firing HighCPUUsage -> K_SINK (eco-scaler-bot,eco-optimize-bot)',
+    );
+    const bad = await failure(
+      run(loadFixture('am-0.27-seed-alerts.json'), { ...SINK_ENV, ECO_ALERT_EVENTS: 'per-bot' }),
+    );
+    expect(bad.status).toBe(500);
+    expect(bad.message).toBe('ECO_ALERT_EVENTS: "per-bot" is not one of per-target, per-alert');
   });
 
   it('reports one finding per alert with the alert severity and the object the labels name', async () => {
@@ -146,9 +182,12 @@ describe('eco-alert-bot run', () => {
     expect(report.data?.['notification_reason']).toBe('new alerts added');
     // Sent as "eco\\.bots" (regexp.QuoteMeta), reported as configured.
     expect(report.data?.['receiver']).toBe('eco.bots');
-    const pv = rec.events.find((e) => e.options?.subject === 'KubePersistentVolumeFillingUp');
-    expect(pv?.data['fingerprint']).toMatch(/^[0-9a-f]{16}$/);
-    expect(pv?.options?.extensions?.['ecotargets']).toBe('eco-storage-bot,eco-snapshot-bot');
+    const pv = rec.events.filter((e) => e.options?.subject === 'KubePersistentVolumeFillingUp');
+    expect(pv[0]?.data['fingerprint']).toMatch(/^[0-9a-f]{16}$/);
+    expect(pv.map((e) => e.options?.extensions?.['ecotarget'])).toEqual([
+      'eco-storage-bot',
+      'eco-snapshot-bot',
+    ]);
     expect(report.findings.find((f) => f.evidence?.['alertname'] === 'KubeNodeNotReady')?.object).toEqual({
       apiVersion: 'v1',
       kind: 'Node',
@@ -167,8 +206,8 @@ describe('eco-alert-bot run', () => {
   it('sends resolved alerts as resolved events with their end time, reported as info', async () => {
     const rec = recorder();
     const report = await run(loadFixture('am-resolved-no-fingerprint.json'), SINK_ENV, rec.emit);
-    expect(rec.events).toHaveLength(1);
-    expect(rec.events[0]?.type).toBe('org.bsw-arch.eco.alert.resolved.v1');
+    expect(rec.events).toHaveLength(2); // eco-container-bot and eco-log-bot
+    expect(rec.events.every((e) => e.type === 'org.bsw-arch.eco.alert.resolved.v1')).toBe(true);
     expect(rec.events[0]?.data['endsAt']).toBe('2026-08-01T10:20:00.000Z');
     expect(report.findings[0]?.severity).toBe('info');
     expect(report.findings[0]?.evidence?.['severity']).toBe('warning');
@@ -177,9 +216,11 @@ describe('eco-alert-bot run', () => {
   it('delivers duplicates (same fingerprint and status) once, but firing and resolved of one alert both', async () => {
     const rec = recorder();
     const report = await run(loadFixture('am-duplicates.json'), SINK_ENV, rec.emit);
-    expect(rec.events.map((e) => e.type)).toEqual([
-      'org.bsw-arch.eco.alert.firing.v1',
-      'org.bsw-arch.eco.alert.resolved.v1',
+    expect(rec.events.map((e) => `${e.type} ${e.options?.extensions?.['ecotarget']}`)).toEqual([
+      'org.bsw-arch.eco.alert.firing.v1 eco-container-bot',
+      'org.bsw-arch.eco.alert.firing.v1 eco-log-bot',
+      'org.bsw-arch.eco.alert.resolved.v1 eco-container-bot',
+      'org.bsw-arch.eco.alert.resolved.v1 eco-log-bot',
     ]);
     expect(report.data?.['duplicates']).toBe(1);
     expect(report.data?.['received']).toBe(3);
@@ -197,10 +238,10 @@ describe('eco-alert-bot run', () => {
     const error = await failure(run(loadFixture('am-0.27-seed-alerts.json'), SINK_ENV, rec.emit));
     expect(error.status).toBe(502);
     expect(error.message).toMatch(
-      /1 of 6 alert deliveries failed \(first: HighMemoryUsage via sink: sink answered 503\)/,
+      /1 of 8 alert deliveries failed \(first: HighMemoryUsage via sink to eco-resource-bot: sink answered 503\)/,
     );
     // The other alerts were still delivered: Alertmanager resends the group and recipients dedupe.
-    expect(rec.events).toHaveLength(5);
+    expect(rec.events).toHaveLength(7);
   });
 
   it('treats an empty invocation (cron, PingSource, {}) as a self-check of the routing table', async () => {
