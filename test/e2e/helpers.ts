@@ -7,7 +7,9 @@ import path from 'node:path';
 
 export interface Spawned {
   proc: ChildProcess;
+  /** stdout and stderr interleaved. */
   output(): string;
+  stdout(): string;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
 }
@@ -27,11 +29,15 @@ export function start(
   });
   live.add(proc);
   let out = '';
+  let stdout = '';
   const keep = (chunk: Buffer): void => {
     out += chunk.toString();
     if (out.length > 200_000) out = out.slice(-100_000);
   };
-  proc.stdout?.on('data', keep);
+  proc.stdout?.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    keep(chunk);
+  });
   proc.stderr?.on('data', keep);
   const exited = new Promise<number | null>((resolve) => {
     proc.once('error', (error) => {
@@ -44,7 +50,7 @@ export function start(
       resolve(code);
     });
   });
-  return { proc, output: () => out, exited };
+  return { proc, output: () => out, stdout: () => stdout, exited };
 }
 
 /** SIGTERM, then SIGKILL after 5 s, for every process still alive. */
