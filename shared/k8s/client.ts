@@ -294,8 +294,9 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
       namespace: string | undefined,
       deleteOptions: DeleteOptions = {},
     ) {
-      const path =
-        objectPath(type, name, namespace) + queryString({ dryRun: deleteOptions.dryRun ? 'All' : undefined });
+      // dryRun travels in the DeleteOptions body only: the apiserver reads options from the body
+      // when there is one, and sending both risks a server merging them into ["All","All"].
+      const path = objectPath(type, name, namespace);
       const body: Record<string, unknown> = { kind: 'DeleteOptions', apiVersion: 'v1' };
       if (deleteOptions.propagationPolicy) body.propagationPolicy = deleteOptions.propagationPolicy;
       if (deleteOptions.preconditions) body.preconditions = deleteOptions.preconditions;

@@ -5,7 +5,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Bot, Report } from '../../shared/bot/types.ts';
-import type { KubeObject } from '../../shared/k8s/types.ts';
+import type { K8s, KubeObject } from '../../shared/k8s/types.ts';
+import { createK8s } from '../../shared/k8s/client.ts';
 import { serviceAccountUser } from '../../shared/k8s/rbac.ts';
 import { silentLogger } from '../../shared/log/index.ts';
 import type { Logger } from '../../shared/log/types.ts';
@@ -26,6 +27,14 @@ export interface HarnessOptions {
   log?: Logger;
 }
 
+export interface HarnessRunOptions extends Omit<RunOptions, 'k8s'> {
+  /**
+   * Wraps the bot's cluster client (created from the kubeconfig as usual) to step in between the
+   * bot's calls, e.g. to change an object after the bot read it.
+   */
+  intercept?: (k8s: K8s) => K8s;
+}
+
 export interface BotHarness {
   emulator: Emulator;
   /** The kubeconfig file the bot uses (its own token). */
@@ -33,7 +42,7 @@ export interface BotHarness {
   token: string;
   /** The ServiceAccount user the emulator sees for this bot. */
   user: string;
-  run(input?: unknown, options?: Omit<RunOptions, 'k8s'>): Promise<Report>;
+  run(input?: unknown, options?: HarnessRunOptions): Promise<Report>;
   close(): Promise<void>;
 }
 
@@ -56,14 +65,18 @@ export async function startBotHarness(bot: Bot, options: HarnessOptions = {}): P
     kubeconfig,
     token,
     user,
-    async run(input: unknown = {}, runOptions: Omit<RunOptions, 'k8s'> = {}) {
+    async run(input: unknown = {}, runOptions: HarnessRunOptions = {}) {
       // An explicit env (never process.env): no ambient in-cluster or KUBECONFIG settings leak in.
       const env = { HOME: dir, ...options.env, ...runOptions.env, KUBECONFIG: kubeconfig };
+      const { intercept, ...rest } = runOptions;
+      const log = options.log ?? silentLogger;
+      const k8s = intercept ? intercept(createK8s({ env, log })) : undefined;
       return runBot(bot, input, {
         trigger: 'http',
-        log: options.log ?? silentLogger,
+        log,
         ...(options.now ? { now: options.now } : {}),
-        ...runOptions,
+        ...rest,
+        ...(k8s ? { k8s } : {}),
         env,
       });
     },

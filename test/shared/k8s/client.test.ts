@@ -164,7 +164,7 @@ describe('createK8s requests', () => {
       dryRun: true,
     });
     expect(seen[0]?.method).toBe('DELETE');
-    expect(seen[0]?.url).toBe('/apis/batch/v1/namespaces/team-a/jobs/old?dryRun=All');
+    expect(seen[0]?.url).toBe('/apis/batch/v1/namespaces/team-a/jobs/old');
     expect(JSON.parse(seen[0]?.body ?? '')).toEqual({
       kind: 'DeleteOptions',
       apiVersion: 'v1',

@@ -1,0 +1,298 @@
+import {
+  ConfigError,
+  defineBot,
+  finding,
+  isK8sApiError,
+  parseJanitorDuration,
+  rbacAllows,
+  resources,
+} from '../../shared/index.ts';
+import type {
+  Action,
+  Context,
+  Finding,
+  KubeObject,
+  RbacRule,
+  ReportError,
+  ResourceType,
+  RunResult,
+} from '../../shared/index.ts';
+import { loadNotices, postNotice, refreshNotice, type Notice } from './notice.ts';
+import { RULES, decide, formatAge, type CleanupConfig, type Decision, type RuleName } from './rules.ts';
+import { InputSchema, type Input } from './schema.ts';
+
+const NAME = 'eco-cleanup-bot';
+
+const READ_DELETE = ['get', 'list', 'delete'] as const;
+/**
+ * What the bot may touch. The kinds it scans are derived from these rules (list + delete), so the
+ * declaration bounds the behaviour: drop a kind here and the bot stops looking at it. Secrets are
+ * left out on purpose (reading every Secret is not worth a TTL sweep).
+ */
+const RBAC: RbacRule[] = [
+  {
+    apiGroups: [''],
+    resources: ['pods', 'services', 'configmaps', 'persistentvolumeclaims', 'namespaces'],
+    verbs: [...READ_DELETE],
+  },
+  { apiGroups: [''], resources: ['events'], verbs: ['create', 'list', 'patch'] },
+  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'replicasets'], verbs: [...READ_DELETE] },
+  { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: [...READ_DELETE] },
+  { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: [...READ_DELETE] },
+];
+
+/** Candidate kinds in scan order; only those the RBAC above grants list and delete on are scanned. */
+const CANDIDATE_KINDS: readonly ResourceType[] = [
+  resources.pods,
+  resources.jobs,
+  resources.replicasets,
+  resources.cronjobs,
+  resources.deployments,
+  resources.statefulsets,
+  resources.services,
+  resources.configmaps,
+  resources.persistentvolumeclaims,
+  resources.ingresses,
+  resources.namespaces,
+  resources.secrets,
+];
+/** Kinds with a rule of their own besides ttl. */
+const KIND_RULE: Record<string, RuleName> = { pods: 'pods', jobs: 'jobs', replicasets: 'replicasets' };
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function duration(env: Env, name: string, fallback: string): number {
+  const raw = env[name]?.trim() || fallback;
+  const ms = parseJanitorDuration(raw);
+  if (ms === undefined || ms === 'forever')
+    throw new ConfigError(name, `"${raw}" is not a duration like 30m, 2h, 7d, 1w`);
+  return ms;
+}
+
+export function cleanupConfig(env: Env, input: Input): CleanupConfig & { noticeMs: number } {
+  const enabled = (env.ECO_CLEANUP_RULES?.trim() || RULES.join(','))
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
+  for (const rule of enabled) {
+    if (!(RULES as readonly string[]).includes(rule))
+      throw new ConfigError('ECO_CLEANUP_RULES', `unknown rule "${rule}" (known: ${RULES.join(', ')})`);
+  }
+  const rules = new Set(enabled as RuleName[]);
+  if (input.rules) for (const rule of [...rules]) if (!input.rules.includes(rule)) rules.delete(rule);
+  const notice = env.ECO_CLEANUP_NOTICE?.trim();
+  return {
+    jobTtlMs: duration(env, 'ECO_CLEANUP_JOB_TTL', '7d'),
+    podAgeMs: duration(env, 'ECO_CLEANUP_POD_AGE', '1d'),
+    replicaSetAgeMs: duration(env, 'ECO_CLEANUP_REPLICASET_AGE', '7d'),
+    noticeMs: notice ? duration(env, 'ECO_CLEANUP_NOTICE', notice) : 0,
+    rules,
+  };
+}
+
+/** The kinds this run scans: granted list+delete by the declaration, and needed by an enabled rule. */
+export function scannedKinds(
+  rbac: readonly RbacRule[],
+  config: CleanupConfig,
+  namespace?: string,
+): ResourceType[] {
+  return CANDIDATE_KINDS.filter((type) => rbacAllows(rbac, type, 'list') && rbacAllows(rbac, type, 'delete'))
+    .filter(
+      (type) =>
+        config.rules.has('ttl') ||
+        (KIND_RULE[type.plural] !== undefined && config.rules.has(KIND_RULE[type.plural] as RuleName)),
+    )
+    .filter((type) => namespace === undefined || type.namespaced);
+}
+
+function toReportError(error: unknown, what: string): ReportError {
+  if (isK8sApiError(error))
+    return { code: `k8s-${error.reason.toLowerCase()}`, message: `${what}: ${error.serverMessage}` };
+  return { code: 'k8s-unavailable', message: `${what}: ${(error as Error).message}` };
+}
+
+function ref(type: ResourceType, object: KubeObject): Action['object'] {
+  return {
+    apiVersion: object.apiVersion ?? (type.group ? `${type.group}/${type.version}` : type.version),
+    kind: object.kind ?? type.kind,
+    ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
+    name: object.metadata.name,
+    ...(object.metadata.uid ? { uid: object.metadata.uid } : {}),
+  };
+}
+
+interface Candidate {
+  type: ResourceType;
+  object: KubeObject;
+  decision: Decision;
+}
+
+export default defineBot({
+  name: NAME,
+  category: 'maintenance',
+  tier: 'small',
+  summary:
+    'Deletes what has outlived its purpose (kube-janitor, k8s-cleaner): objects past their ttl/expires annotation, finished Jobs past a TTL, old evicted and failed Pods, ownerless ReplicaSets at zero replicas; optional warning Event first',
+  triggers: { cron: '*/30 * * * *', http: true },
+  rbac: RBAC,
+  mutates: true,
+  input: InputSchema,
+  env: {
+    ECO_CLEANUP_JOB_TTL:
+      'finished Jobs older than this are deleted (janitor syntax 30m/2h/7d/1w; default 7d)',
+    ECO_CLEANUP_POD_AGE: 'evicted and failed Pods that ended longer ago than this are deleted (default 1d)',
+    ECO_CLEANUP_REPLICASET_AGE:
+      'ownerless ReplicaSets at zero replicas older than this are deleted (default 7d)',
+    ECO_CLEANUP_NOTICE:
+      'when set (e.g. 1h), a Warning Event is posted first and the object is deleted only once that notice is older than this',
+    ECO_CLEANUP_RULES: 'comma-separated rules to run: ttl, jobs, pods, replicasets (default all)',
+  },
+
+  async run(input: Input, ctx: Context): Promise<RunResult> {
+    const config = cleanupConfig(ctx.env, input);
+    const now = ctx.now();
+    const errors: ReportError[] = [];
+    const scanned: Record<string, number> = {};
+    const candidates: Candidate[] = [];
+
+    // Stream every kind; only candidates are kept, so memory follows what is due, not cluster size.
+    for (const type of scannedKinds(RBAC, config, input.namespace)) {
+      let count = 0;
+      try {
+        for await (const object of ctx.k8s.list(
+          type,
+          input.namespace ? { namespace: input.namespace } : {},
+        )) {
+          count++;
+          const decision = decide(type.plural, object, config, now);
+          if (decision) candidates.push({ type, object, decision });
+        }
+      } catch (error) {
+        errors.push(toReportError(error, `list ${type.plural}`));
+      }
+      scanned[type.plural] = count;
+    }
+    // Oldest due first: under the blast-radius cap the longest-overdue objects go first.
+    candidates.sort((a, b) => a.decision.dueSince - b.decision.dueSince);
+
+    let notices = new Map<string, Notice>();
+    if (config.noticeMs > 0 && candidates.length > 0) {
+      try {
+        notices = await loadNotices(ctx.k8s, NAME);
+      } catch (error) {
+        // Without the notices nothing is due this run (fail safe); new notices may be posted.
+        errors.push(toReportError(error, 'list notice events'));
+      }
+    }
+
+    const findings: Finding[] = [];
+    const actions: Action[] = [];
+    for (const { type, object, decision } of candidates) {
+      const exclusion = await ctx.safety.exclusion(object);
+      if (exclusion.excluded) {
+        // The rails record the skip (and its reason) without touching the object.
+        actions.push(await ctx.safety.delete(type, object, decision.reason));
+        continue;
+      }
+      findings.push(
+        finding({
+          bot: NAME,
+          check: decision.check,
+          severity: decision.severity,
+          object: ref(type, object),
+          message: `${type.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}: ${decision.reason}`,
+          evidence: decision.evidence,
+          fix: `deleted by ${NAME} when ECO_MODE=apply; annotate eco.bsw-arch.org/exclude: "true" to keep it`,
+        }),
+      );
+      if (config.noticeMs > 0) {
+        const waiting = await noticeGate(
+          ctx,
+          type,
+          object,
+          decision,
+          notices.get(object.metadata.uid ?? ''),
+          config.noticeMs,
+          now,
+        );
+        if (waiting) {
+          if (waiting.error) errors.push({ code: 'notice-failed', message: waiting.error });
+          actions.push(waiting);
+          continue;
+        }
+      }
+      actions.push(
+        await ctx.safety.delete(type, object, decision.reason, { eventReason: decision.eventReason }),
+      );
+    }
+
+    const count = (status: Action['status']) => actions.filter((a) => a.status === status).length;
+    const capped = actions.filter((a) => a.reason === 'blast-radius').length;
+    const verb =
+      ctx.safety.mode === 'apply' ? `${count('applied')} deleted` : `${count('planned')} planned (dry-run)`;
+    const scannedTotal = Object.values(scanned).reduce((a, b) => a + b, 0);
+    return {
+      summary:
+        `${scannedTotal} objects scanned, ${candidates.length} due: ${verb}, ${count('skipped')} skipped` +
+        (capped > 0 ? ` (${capped} over the blast-radius cap)` : '') +
+        (count('failed') > 0 ? `, ${count('failed')} failed` : ''),
+      findings,
+      actions,
+      errors,
+      data: {
+        scanned,
+        rules: [...config.rules],
+        thresholds: {
+          jobTtl: formatAge(config.jobTtlMs),
+          podAge: formatAge(config.podAgeMs),
+          replicaSetAge: formatAge(config.replicaSetAgeMs),
+          notice: config.noticeMs > 0 ? formatAge(config.noticeMs) : null,
+        },
+      },
+    };
+  },
+});
+
+/**
+ * Returns the skipped action when the object must wait for its notice, or undefined when it is
+ * due for deletion. Posting and refreshing happen in apply mode only; dry-run says what it would do.
+ */
+async function noticeGate(
+  ctx: Context,
+  type: ResourceType,
+  object: KubeObject,
+  decision: Decision,
+  notice: Notice | undefined,
+  noticeMs: number,
+  now: Date,
+): Promise<(Action & { error?: string }) | undefined> {
+  const apply = ctx.safety.mode === 'apply';
+  const base = { verb: 'delete' as const, object: ref(type, object), status: 'skipped' as const };
+  if (notice && notice.firstAt + noticeMs <= now.getTime()) return undefined;
+  if (notice) {
+    const after = new Date(notice.firstAt + noticeMs).toISOString();
+    if (apply)
+      await refreshNotice(ctx.k8s, notice, now).catch((e: unknown) =>
+        ctx.log.warn('notice refresh failed', { error: (e as Error).message }),
+      );
+    return {
+      ...base,
+      reason: `notice-pending: noticed ${new Date(notice.firstAt).toISOString()}, deletes after ${after}`,
+    };
+  }
+  const after = new Date(now.getTime() + noticeMs).toISOString();
+  if (!apply)
+    return { ...base, reason: `notice-required: would post a deletion notice; deletes after ${after}` };
+  try {
+    await postNotice(
+      ctx.k8s,
+      NAME,
+      object,
+      `${NAME} will delete this ${type.kind} after ${after}: ${decision.reason}. Annotate eco.bsw-arch.org/exclude: "true" to keep it.`,
+      now,
+    );
+    return { ...base, reason: `notice-posted: deletes after ${after}` };
+  } catch (error) {
+    return { ...base, reason: 'notice-failed', error: (error as Error).message };
+  }
+}

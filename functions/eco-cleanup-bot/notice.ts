@@ -1,0 +1,106 @@
+// The optional warning before a deletion (ECO_CLEANUP_NOTICE), kept stateless: the notice is a
+// Warning Event on the object, and its firstTimestamp is the clock. A run that finds no notice
+// posts one; a later run deletes once the notice is older than the notice period.
+//
+// Real API servers expire Events (--event-ttl, 1 h by default) counted from their last write, so
+// every run that sees a pending notice bumps its count and lastTimestamp: with the bot's 30-minute
+// schedule the notice lives as long as it is needed, and firstTimestamp keeps the start.
+import { createHash } from 'node:crypto';
+import { isAlreadyExists, resources } from '../../shared/index.ts';
+import type { K8s, KubeObject } from '../../shared/index.ts';
+
+export const NOTICE_REASON = 'EcoCleanupNotice';
+
+export interface Notice {
+  name: string;
+  namespace: string;
+  firstAt: number;
+  count: number;
+}
+
+interface EventObject extends KubeObject {
+  involvedObject?: { uid?: string };
+  firstTimestamp?: string;
+  eventTime?: string;
+  count?: number;
+  source?: { component?: string };
+}
+
+/** Every notice this bot posted, by the uid of the object it is about (one paged list). */
+export async function loadNotices(k8s: K8s, bot: string): Promise<Map<string, Notice>> {
+  const notices = new Map<string, Notice>();
+  for await (const event of k8s.list<EventObject>(resources.events, {
+    fieldSelector: `reason=${NOTICE_REASON}`,
+  })) {
+    const uid = event.involvedObject?.uid;
+    if (!uid || event.source?.component !== bot) continue;
+    const firstAt = Date.parse(
+      event.firstTimestamp ?? event.eventTime ?? event.metadata.creationTimestamp ?? '',
+    );
+    if (Number.isNaN(firstAt)) continue;
+    const known = notices.get(uid);
+    // Several notices for one object (a lost race): the oldest counts.
+    if (!known || firstAt < known.firstAt) {
+      notices.set(uid, {
+        name: event.metadata.name,
+        namespace: event.metadata.namespace ?? 'default',
+        firstAt,
+        count: event.count ?? 1,
+      });
+    }
+  }
+  return notices;
+}
+
+/** The notice's name is derived from the object's uid, so two racing runs cannot post two notices. */
+export function noticeName(object: KubeObject): string {
+  const digest = createHash('sha256')
+    .update(object.metadata.uid ?? `${object.metadata.namespace ?? ''}/${object.metadata.name}`)
+    .digest('hex')
+    .slice(0, 12);
+  return `${object.metadata.name.slice(0, 200)}.eco-cleanup-notice-${digest}`;
+}
+
+export async function postNotice(
+  k8s: K8s,
+  bot: string,
+  object: KubeObject,
+  message: string,
+  now: Date,
+): Promise<void> {
+  const at = now.toISOString();
+  try {
+    await k8s.create(resources.events, {
+      metadata: { name: noticeName(object), namespace: object.metadata.namespace ?? 'default' },
+      involvedObject: {
+        apiVersion: object.apiVersion,
+        kind: object.kind,
+        name: object.metadata.name,
+        ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
+        ...(object.metadata.uid ? { uid: object.metadata.uid } : {}),
+      },
+      type: 'Warning',
+      reason: NOTICE_REASON,
+      message: message.slice(0, 1024),
+      source: { component: bot },
+      reportingComponent: `eco-bots/${bot}`,
+      reportingInstance: bot,
+      firstTimestamp: at,
+      lastTimestamp: at,
+      count: 1,
+    });
+  } catch (error) {
+    if (!isAlreadyExists(error)) throw error;
+  }
+}
+
+/** Keeps a pending notice alive (see the header); a failure only risks re-posting, never a deletion. */
+export async function refreshNotice(k8s: K8s, notice: Notice, now: Date): Promise<void> {
+  await k8s.patch(
+    resources.events,
+    notice.name,
+    notice.namespace,
+    { count: notice.count + 1, lastTimestamp: now.toISOString() },
+    { patchType: 'merge' },
+  );
+}

@@ -1,0 +1,485 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import bot from '../../functions/eco-cleanup-bot/handler.ts';
+import type { Action } from '../../shared/bot/types.ts';
+import type { K8s, KubeObject } from '../../shared/k8s/types.ts';
+import { startBotHarness, type BotHarness } from '../helpers/k8s-harness.ts';
+
+const NOW = new Date('2026-06-01T12:00:00Z');
+const ago = (ms: number) => new Date(NOW.getTime() - ms).toISOString();
+const H = 3_600_000;
+const D = 24 * H;
+
+function job(
+  name: string,
+  opts: {
+    ns?: string;
+    finishedAgo?: number;
+    annotations?: Record<string, string>;
+    owner?: string;
+    ttlSeconds?: number;
+  } = {},
+): KubeObject {
+  const finished = opts.finishedAgo === undefined ? undefined : ago(opts.finishedAgo);
+  return {
+    apiVersion: 'batch/v1',
+    kind: 'Job',
+    metadata: {
+      name,
+      namespace: opts.ns ?? 'team-a',
+      creationTimestamp: ago(30 * D),
+      ...(opts.annotations ? { annotations: opts.annotations } : {}),
+      ...(opts.owner
+        ? {
+            ownerReferences: [
+              {
+                apiVersion: 'batch/v1',
+                kind: opts.owner,
+                name: 'nightly',
+                uid: 'owner-uid',
+                controller: true,
+              },
+            ],
+          }
+        : {}),
+    },
+    spec: {
+      template: { spec: { containers: [{ name: 'c', image: 'busybox' }], restartPolicy: 'Never' } },
+      ...(opts.ttlSeconds !== undefined ? { ttlSecondsAfterFinished: opts.ttlSeconds } : {}),
+    },
+    status: finished
+      ? {
+          succeeded: 1,
+          completionTime: finished,
+          conditions: [{ type: 'Complete', status: 'True', lastTransitionTime: finished }],
+        }
+      : { active: 1 },
+  };
+}
+function pod(
+  name: string,
+  opts: { ns?: string; phase?: string; reason?: string; endedAgo?: number; owner?: string } = {},
+): KubeObject {
+  const ended = opts.endedAgo === undefined ? undefined : ago(opts.endedAgo);
+  return {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: {
+      name,
+      namespace: opts.ns ?? 'team-a',
+      creationTimestamp: ago(30 * D),
+      ...(opts.owner
+        ? {
+            ownerReferences: [
+              { apiVersion: 'v1', kind: opts.owner, name: 'o', uid: 'o-uid', controller: true },
+            ],
+          }
+        : {}),
+    },
+    spec: { containers: [{ name: 'c', image: 'nginx' }] },
+    status: {
+      phase: opts.phase ?? 'Running',
+      ...(opts.reason ? { reason: opts.reason, message: 'The node was low on resource: memory.' } : {}),
+      startTime: ago(30 * D),
+      ...(ended ? { conditions: [{ type: 'Ready', status: 'False', lastTransitionTime: ended }] } : {}),
+    },
+  };
+}
+function replicaSet(name: string, replicas: number, owned: boolean): KubeObject {
+  return {
+    apiVersion: 'apps/v1',
+    kind: 'ReplicaSet',
+    metadata: {
+      name,
+      namespace: 'team-a',
+      creationTimestamp: ago(30 * D),
+      ...(owned
+        ? {
+            ownerReferences: [
+              { apiVersion: 'apps/v1', kind: 'Deployment', name: 'web', uid: 'd-uid', controller: true },
+            ],
+          }
+        : {}),
+    },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: {
+        metadata: { labels: { app: name } },
+        spec: { containers: [{ name: 'c', image: 'nginx' }] },
+      },
+    },
+    status: { replicas },
+  };
+}
+const ns = (name: string, annotations?: Record<string, string>, created = ago(30 * D)): KubeObject => ({
+  apiVersion: 'v1',
+  kind: 'Namespace',
+  metadata: { name, creationTimestamp: created, ...(annotations ? { annotations } : {}) },
+});
+
+const cluster: KubeObject[] = [
+  ns('team-a'),
+  ns('quiet', { 'eco.bsw-arch.org/exclude': 'true' }),
+  ns('preview-42', { 'janitor/ttl': '1d' }, ago(3 * D)),
+  ns('preview-43', { 'eco.bsw-arch.org/ttl': '7d' }, ago(3 * D)),
+  // due
+  job('job-old-done', { finishedAgo: 10 * D }),
+  pod('pod-evicted-old', { phase: 'Failed', reason: 'Evicted', endedAgo: 3 * D, owner: 'ReplicaSet' }),
+  pod('pod-failed-old', { phase: 'Failed', endedAgo: 2 * D }),
+  replicaSet('rs-orphan', 0, false),
+  {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: 'cm-ttl-expired',
+      namespace: 'team-a',
+      creationTimestamp: ago(D),
+      annotations: { 'janitor/ttl': '2h' },
+    },
+    data: {},
+  },
+  {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: 'svc-expired',
+      namespace: 'team-a',
+      creationTimestamp: ago(D),
+      annotations: { 'eco.bsw-arch.org/expires': '2026-05-01' },
+    },
+    spec: { ports: [{ port: 80 }] },
+  },
+  // not due, or protected
+  job('job-recent-done', { finishedAgo: 2 * D }),
+  job('job-cron-owned', { finishedAgo: 10 * D, owner: 'CronJob' }),
+  job('job-ttl-controller', { finishedAgo: 10 * D, ttlSeconds: 100 }),
+  job('job-running'),
+  job('job-excluded', { finishedAgo: 10 * D, annotations: { 'eco.bsw-arch.org/exclude': 'true' } }),
+  job('job-exclude-until', {
+    finishedAgo: 10 * D,
+    annotations: { 'eco.bsw-arch.org/exclude-until': '2026-07-01T00:00:00Z' },
+  }),
+  job('job-forever', { finishedAgo: 10 * D, annotations: { 'janitor/ttl': 'forever' } }),
+  job('job-quiet', { ns: 'quiet', finishedAgo: 10 * D }),
+  pod('pod-failed-recent', { phase: 'Failed', endedAgo: H }),
+  pod('pod-running'),
+  pod('pod-failed-job-owned', { phase: 'Failed', endedAgo: 3 * D, owner: 'Job' }),
+  pod('pod-evicted-system', { ns: 'kube-system', phase: 'Failed', reason: 'Evicted', endedAgo: 3 * D }),
+  replicaSet('rs-owned', 0, true),
+  replicaSet('rs-orphan-scaled', 2, false),
+  {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: {
+      name: 'cm-ttl-future',
+      namespace: 'team-a',
+      creationTimestamp: ago(D),
+      annotations: { 'eco.bsw-arch.org/ttl': '7d' },
+    },
+    data: {},
+  },
+  // An expired Secret: secrets are outside the bot's RBAC, so it is never even listed.
+  {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: {
+      name: 'secret-expired',
+      namespace: 'team-a',
+      creationTimestamp: ago(D),
+      annotations: { 'janitor/ttl': '1h' },
+    },
+    type: 'Opaque',
+  },
+];
+
+const DUE = [
+  'configmaps/team-a/cm-ttl-expired',
+  'jobs/team-a/job-old-done',
+  'namespaces//preview-42',
+  'pods/team-a/pod-evicted-old',
+  'pods/team-a/pod-failed-old',
+  'replicasets/team-a/rs-orphan',
+  'services/team-a/svc-expired',
+];
+const PLURAL: Record<string, string> = {
+  ConfigMap: 'configmaps',
+  Job: 'jobs',
+  Namespace: 'namespaces',
+  Pod: 'pods',
+  ReplicaSet: 'replicasets',
+  Service: 'services',
+};
+const key = (a: Action) =>
+  `${PLURAL[a.object.kind] ?? a.object.kind}/${a.object.namespace ?? ''}/${a.object.name}`;
+const withStatus = (actions: Action[], status: Action['status']) =>
+  actions
+    .filter((a) => a.status === status)
+    .map(key)
+    .sort();
+
+let harness: BotHarness | undefined;
+afterEach(async () => {
+  await harness?.close();
+  harness = undefined;
+});
+
+async function start(env: Record<string, string> = {}): Promise<BotHarness> {
+  harness = await startBotHarness(bot, { objects: cluster, now: () => NOW, env });
+  return harness;
+}
+
+/** Every object of the kinds the test cluster uses, as `plural/ns/name`. */
+function inventory(h: BotHarness): string[] {
+  const out: string[] = [];
+  for (const plural of ['namespaces', 'jobs', 'pods', 'replicasets', 'configmaps', 'services', 'secrets']) {
+    const ref =
+      plural === 'jobs'
+        ? { group: 'batch', plural }
+        : plural === 'replicasets'
+          ? { group: 'apps', plural }
+          : plural;
+    for (const o of h.emulator.store.list(ref))
+      out.push(`${plural}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+  }
+  return out.sort();
+}
+const events = (h: BotHarness) =>
+  h.emulator.store.list<
+    KubeObject & { reason?: string; type?: string; involvedObject?: { name?: string }; count?: number }
+  >('events');
+
+describe('eco-cleanup-bot (RBAC enforced)', () => {
+  it('dry-run (the default) plans exactly the due objects, validated by the server, and changes nothing', async () => {
+    const h = await start();
+    const before = inventory(h);
+    const report = await h.run({});
+    expect(report.mode).toBe('dry-run');
+    expect(report.errors).toEqual([]);
+    expect(withStatus(report.actions, 'planned')).toEqual(DUE);
+    expect(withStatus(report.actions, 'applied')).toEqual([]);
+    expect(inventory(h)).toEqual(before);
+    expect(events(h)).toEqual([]);
+    const deletes = h.emulator.requests.filter((r) => r.method === 'DELETE');
+    expect(deletes).toHaveLength(DUE.length);
+    // Each was answered 200 by the server, which deleted nothing: the plan was validated as dryRun=All.
+    expect(deletes.every((r) => r.status === 200)).toBe(true);
+    expect(report.findings.map((f) => f.check).sort()).toEqual([
+      'cleanup.expiry-reached',
+      'cleanup.job-finished',
+      'cleanup.pod-evicted',
+      'cleanup.pod-failed',
+      'cleanup.replicaset-orphaned',
+      'cleanup.ttl-expired',
+      'cleanup.ttl-expired',
+    ]);
+    expect(report.summary).toBe('29 objects scanned, 11 due: 7 planned (dry-run), 4 skipped');
+  });
+
+  it('apply deletes exactly the due objects, with Events and before-state, and nothing else', async () => {
+    const h = await start({ ECO_MODE: 'apply' });
+    const before = inventory(h);
+    const report = await h.run({});
+    expect(report.mode).toBe('apply');
+    expect(report.errors).toEqual([]);
+    expect(withStatus(report.actions, 'applied')).toEqual(DUE);
+    expect(inventory(h)).toEqual(before.filter((k) => !DUE.includes(k)));
+    for (const action of report.actions.filter((a) => a.status === 'applied')) {
+      expect(action.before).toMatchObject({ metadata: { name: action.object.name } });
+    }
+    const reasons = events(h)
+      .map((e) => `${e.involvedObject?.name ?? ''}:${e.reason ?? ''}`)
+      .sort();
+    expect(reasons).toEqual([
+      'cm-ttl-expired:TimeToLiveExpired',
+      'job-old-done:FinishedJobExpired',
+      'pod-evicted-old:EvictedPodExpired',
+      'pod-failed-old:FailedPodExpired',
+      'preview-42:TimeToLiveExpired',
+      'rs-orphan:OrphanReplicaSetExpired',
+      'svc-expired:ExpiryTimeReached',
+    ]);
+  });
+
+  it('will not delete: excluded objects, excluded or protected namespaces, unexpired, CronJob-owned, running', async () => {
+    const h = await start({ ECO_MODE: 'apply' });
+    const report = await h.run({});
+    const skipped = Object.fromEntries(
+      report.actions.filter((a) => a.status === 'skipped').map((a) => [key(a), a.reason]),
+    );
+    expect(skipped).toEqual({
+      'jobs/team-a/job-excluded': expect.stringMatching(/^excluded: eco.bsw-arch.org\/exclude=true/),
+      'jobs/team-a/job-exclude-until': expect.stringMatching(/^excluded: eco.bsw-arch.org\/exclude-until=/),
+      'jobs/quiet/job-quiet': expect.stringMatching(/^excluded: .*namespace quiet/),
+      'pods/kube-system/pod-evicted-system': 'excluded: protected-namespace: kube-system',
+    });
+    const left = inventory(h);
+    for (const kept of [
+      'jobs/team-a/job-recent-done',
+      'jobs/team-a/job-cron-owned',
+      'jobs/team-a/job-ttl-controller',
+      'jobs/team-a/job-running',
+      'jobs/team-a/job-forever',
+      'pods/team-a/pod-running',
+      'pods/team-a/pod-failed-recent',
+      'pods/team-a/pod-failed-job-owned',
+      'replicasets/team-a/rs-owned',
+      'replicasets/team-a/rs-orphan-scaled',
+      'configmaps/team-a/cm-ttl-future',
+      'namespaces//preview-43',
+      'secrets/team-a/secret-expired',
+    ]) {
+      expect(left).toContain(kept);
+    }
+  });
+
+  it('stays within its RBAC: secrets are never requested, and no request was refused', async () => {
+    const h = await start({ ECO_MODE: 'apply' });
+    await h.run({});
+    expect(h.emulator.requests.some((r) => r.resource === 'secrets')).toBe(false);
+    expect(h.emulator.requests.filter((r) => r.status === 403)).toEqual([]);
+    expect(new Set(h.emulator.requests.map((r) => r.user))).toEqual(new Set([h.user]));
+  });
+
+  it('deletes no more than ECO_MAX_ACTIONS, longest-overdue first, and says so', async () => {
+    const h = await start({ ECO_MODE: 'apply', ECO_MAX_ACTIONS: '2' });
+    const report = await h.run({});
+    // Due since: the Service's expiry (2026-05-01, 31 d ago) and the orphan ReplicaSet (30 d old,
+    // threshold 7 d: due 23 d ago) come before the Job (TTL ended 3 d ago) and the rest.
+    expect(withStatus(report.actions, 'applied')).toEqual([
+      'replicasets/team-a/rs-orphan',
+      'services/team-a/svc-expired',
+    ]);
+    expect(
+      report.actions
+        .filter((a) => a.reason === 'blast-radius')
+        .map(key)
+        .sort(),
+    ).toEqual(
+      DUE.filter((k) => !['replicasets/team-a/rs-orphan', 'services/team-a/svc-expired'].includes(k)),
+    );
+    expect(report.summary).toMatch(/5 over the blast-radius cap/);
+    expect(inventory(h)).toContain('pods/team-a/pod-failed-old');
+  });
+
+  it('does not delete an object that changed between list and delete', async () => {
+    const h = await start({ ECO_MODE: 'apply' });
+    const intercept = (k8s: K8s): K8s => ({
+      ...k8s,
+      list: (type, options) => k8s.list(type, options),
+      get: (type, name, namespace) => k8s.get(type, name, namespace),
+      create: (type, body, options) => k8s.create(type, body, options),
+      replace: (type, body, options) => k8s.replace(type, body, options),
+      patch: (type, name, namespace, patch, options) => k8s.patch(type, name, namespace, patch, options),
+      request: (method, path, body, contentType) => k8s.request(method, path, body, contentType),
+      async delete(type, name, namespace, options) {
+        if (name === 'job-old-done') {
+          // Someone relabels the Job after the bot listed it: its resourceVersion moves on.
+          const current = h.emulator.store.get({ group: 'batch', plural: 'jobs' }, name, namespace);
+          if (current)
+            h.emulator.store.put({ ...current, metadata: { ...current.metadata, labels: { keep: 'me' } } });
+        }
+        return k8s.delete(type, name, namespace, options);
+      },
+    });
+    const report = await h.run({}, { intercept });
+    const action = report.actions.find((a) => a.object.name === 'job-old-done');
+    expect(action).toMatchObject({ status: 'skipped', reason: 'changed-since-read' });
+    expect(inventory(h)).toContain('jobs/team-a/job-old-done');
+    expect(withStatus(report.actions, 'applied')).toEqual(
+      DUE.filter((k) => k !== 'jobs/team-a/job-old-done'),
+    );
+  });
+
+  it('treats an object deleted by someone else meanwhile as already gone, not a failure', async () => {
+    const h = await start({ ECO_MODE: 'apply' });
+    const intercept = (k8s: K8s): K8s =>
+      Object.assign(Object.create(null) as K8s, k8s, {
+        list: k8s.list.bind(k8s),
+        async delete(...args: Parameters<K8s['delete']>) {
+          if (args[1] === 'pod-failed-old') h.emulator.store.delete('pods', 'pod-failed-old', 'team-a');
+          return k8s.delete(...args);
+        },
+      });
+    const report = await h.run({}, { intercept });
+    expect(report.actions.find((a) => a.object.name === 'pod-failed-old')).toMatchObject({
+      status: 'skipped',
+      reason: 'already-gone',
+    });
+    expect(report.errors).toEqual([]);
+  });
+
+  it('with ECO_CLEANUP_NOTICE posts a Warning Event first and deletes only after the notice period', async () => {
+    const h = await start({ ECO_MODE: 'apply', ECO_CLEANUP_NOTICE: '1h' });
+    const first = await h.run({});
+    expect(withStatus(first.actions, 'applied')).toEqual([]);
+    expect(
+      first.actions
+        .filter((a) => a.reason.startsWith('notice-posted'))
+        .map(key)
+        .sort(),
+    ).toEqual(DUE);
+    const notices = events(h).filter((e) => e.reason === 'EcoCleanupNotice');
+    expect(notices).toHaveLength(DUE.length);
+    expect(notices.every((e) => e.type === 'Warning')).toBe(true);
+
+    const second = await h.run({}, { now: () => new Date(NOW.getTime() + 30 * 60_000) });
+    expect(withStatus(second.actions, 'applied')).toEqual([]);
+    expect(
+      second.actions
+        .filter((a) => a.reason.startsWith('notice-pending'))
+        .map(key)
+        .sort(),
+    ).toEqual(DUE);
+    expect(
+      events(h)
+        .filter((e) => e.reason === 'EcoCleanupNotice')
+        .every((e) => e.count === 2),
+    ).toBe(true);
+
+    const third = await h.run({}, { now: () => new Date(NOW.getTime() + 61 * 60_000) });
+    expect(withStatus(third.actions, 'applied')).toEqual(DUE);
+  });
+
+  it('in dry-run with a notice period posts nothing and says what it would do', async () => {
+    const h = await start({ ECO_CLEANUP_NOTICE: '1h' });
+    const report = await h.run({});
+    expect(
+      report.actions
+        .filter((a) => a.reason.startsWith('notice-required'))
+        .map(key)
+        .sort(),
+    ).toEqual(DUE);
+    expect(events(h)).toEqual([]);
+  });
+
+  it('limits itself to one namespace and to the requested rules', async () => {
+    const h = await start();
+    const report = await h.run({ namespace: 'team-a', rules: ['jobs', 'pods'] });
+    expect(withStatus(report.actions, 'planned')).toEqual([
+      'jobs/team-a/job-old-done',
+      'pods/team-a/pod-evicted-old',
+      'pods/team-a/pod-failed-old',
+    ]);
+    expect(h.emulator.requests.some((r) => r.resource === 'namespaces' && r.verb === 'list')).toBe(false);
+  });
+
+  it('surfaces a 403 outside its RBAC as a report error and carries on', async () => {
+    const h = await start();
+    h.emulator.addToken(h.token, {
+      user: h.user,
+      rules: bot.rbac.filter((r) => !r.apiGroups.includes('apps')),
+    });
+    const report = await h.run({});
+    expect(report.errors).toContainEqual({
+      code: 'k8s-forbidden',
+      message: `list replicasets: replicasets.apps is forbidden: User "${h.user}" cannot list resource "replicasets" in API group "apps" at the cluster scope`,
+    });
+    expect(withStatus(report.actions, 'planned')).toContain('jobs/team-a/job-old-done');
+  });
+
+  it('rejects bad configuration with a clear error', async () => {
+    const h = await start({ ECO_CLEANUP_JOB_TTL: 'a week' });
+    await expect(h.run({})).rejects.toThrow(/ECO_CLEANUP_JOB_TTL/);
+    await expect(h.run({ rules: ['everything'] }, { env: { ECO_CLEANUP_JOB_TTL: '7d' } })).rejects.toThrow();
+  });
+});
