@@ -14,7 +14,9 @@ const LabelSet = Type.Record(Type.String(), Type.String());
 export const AlertSchema = Type.Object(
   {
     status: Type.Union([Type.Literal('firing'), Type.Literal('resolved')]),
-    labels: LabelSet,
+    labels: Type.Record(Type.String(), Type.String(), {
+      description: 'routing matches on alertname and these labels; severity comes from the severity label',
+    }),
     annotations: Type.Optional(LabelSet),
     startsAt: Type.String({ pattern: RFC3339 }),
     endsAt: Type.Optional(Type.String({ pattern: RFC3339 })),
@@ -33,14 +35,23 @@ export const PayloadSchema = Type.Object(
     version: Type.Optional(Type.String()),
     receiver: Type.Optional(Type.String()),
     status: Type.Optional(Type.String()),
-    alerts: Type.Optional(Type.Array(AlertSchema)),
+    alerts: Type.Optional(
+      Type.Array(AlertSchema, {
+        description: 'the alerts of the group; required unless the invocation is empty (a self-check)',
+      }),
+    ),
     groupLabels: Type.Optional(LabelSet),
     commonLabels: Type.Optional(LabelSet),
     commonAnnotations: Type.Optional(LabelSet),
     routeLabels: Type.Optional(LabelSet),
     externalURL: Type.Optional(Type.String()),
     groupKey: Type.Optional(Type.String()),
-    truncatedAlerts: Type.Optional(Type.Integer({ minimum: 0 })),
+    truncatedAlerts: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        description: 'alerts left out by the webhook max_alerts; reported, never routed',
+      }),
+    ),
     notification_reason: Type.Optional(Type.String()),
   },
   { additionalProperties: true },
