@@ -11,7 +11,9 @@ import type { Logger } from '../../shared/log/index.ts';
 import { asReport } from './report-store.ts';
 import type { ReportStore, StoredEvent } from './report-store.ts';
 
-/** The extension eco-alert-bot sets on alert events: comma-separated target bots. */
+/** Extensions eco-alert-bot sets on alert events: the one target bot of a per-target event (what a
+ *  Knative Trigger filters on exactly), and comma-separated targets of a per-alert event. */
+export const TARGET_EXTENSION = 'ecotarget';
 export const TARGETS_EXTENSION = 'ecotargets';
 /** The status page's data comes from the gateway's report store; it is not re-invoked per report. */
 const STATUS_BOT = 'eco-status-bot';
@@ -57,7 +59,8 @@ export class EventRouter {
   /** Which bots an event goes to. */
   targets(event: CloudEvent<unknown>): string[] {
     const emitter = /^\/eco-bots\/([a-z0-9-]+)$/.exec(event.source)?.[1];
-    const listed = eventExtensions(event)[TARGETS_EXTENSION];
+    const extensions = eventExtensions(event);
+    const listed = extensions[TARGET_EXTENSION] ?? extensions[TARGETS_EXTENSION];
     const candidates =
       listed !== undefined
         ? listed

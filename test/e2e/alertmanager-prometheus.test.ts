@@ -87,9 +87,17 @@ describe('Alertmanager -> gateway -> eco-alert-bot -> routed bot', () => {
 
   it('delivers a firing alert through the real webhook, routes it and runs the routed bot', async () => {
     await postAlert(new Date(Date.now() + 3_600_000).toISOString());
+    // One event per alert and target bot (ecotarget), as a Knative Trigger per bot would select it.
     const firing = await until(
-      'the firing alert event',
-      () => gateway.store.events().find((event) => event.type === 'org.bsw-arch.eco.alert.firing.v1'),
+      'the firing alert event for eco-cleanup-bot',
+      () =>
+        gateway.store
+          .events()
+          .find(
+            (event) =>
+              event.type === 'org.bsw-arch.eco.alert.firing.v1' &&
+              event.deliveries.some((d) => d.bot === 'eco-cleanup-bot'),
+          ),
       30_000,
       () => `${alertmanager.output()}\nruns: ${JSON.stringify(gateway.store.lastRuns())}`,
     );

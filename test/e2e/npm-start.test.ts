@@ -10,7 +10,7 @@ const TSX = `${ROOT}node_modules/.bin/tsx`;
 
 /** The user's environment minus anything that would point the fleet at a real cluster. */
 function cleanEnv(): NodeJS.ProcessEnv {
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env['KUBECONFIG'];
   delete env['PORT'];
   delete env['KUBERNETES_SERVICE_HOST'];

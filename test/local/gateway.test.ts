@@ -186,6 +186,26 @@ describe('local gateway', () => {
     );
   });
 
+  it('prefers ecotarget (one bot, what a Knative Trigger filters on) over ecotargets', async () => {
+    const res = await post(
+      `${gateway.url}/_/events`,
+      { alertname: 'KubeJobFailed' },
+      {
+        'ce-specversion': '1.0',
+        'ce-id': 'alert-2',
+        'ce-source': '/eco-bots/eco-alert-bot',
+        'ce-type': 'org.bsw-arch.eco.alert.resolved.v1',
+        'ce-ecotarget': 'eco-pong-bot',
+        'ce-ecotargets': 'eco-pong-bot,eco-echo-bot',
+      },
+    );
+    expect(res.status).toBe(202);
+    await gateway.events.idle();
+    expect(gateway.store.events().find((e) => e.id === 'alert-2')?.deliveries).toEqual([
+      { bot: 'eco-pong-bot', status: 200 },
+    ]);
+  });
+
   it('rejects a body that is not a CloudEvent with a JSON 400', async () => {
     const res = await post(`${gateway.url}/_/events`, { not: 'an event' });
     expect(res.status).toBe(400);
