@@ -86,7 +86,10 @@ async function emitOne(
 ): Promise<DeliveryRecord> {
   const where = target === undefined ? {} : { target };
   try {
-    await deps.emit(type, data, { subject: alert.alertname, extensions });
+    // A CloudEvent subject must not be empty: an alert without alertname goes without one.
+    const options: EmitOptions =
+      alert.alertname === '' ? { extensions } : { subject: alert.alertname, extensions };
+    await deps.emit(type, data, options);
     return { ...base(alert, 'sink'), ...where, ok: true };
   } catch (error) {
     const record: DeliveryRecord = {
@@ -141,7 +144,6 @@ export function deliverAll(items: readonly RoutedAlert[], deps: DeliveryDeps): P
           'ce-id': randomUUID(),
           'ce-source': EVENT_SOURCE,
           'ce-type': type,
-          'ce-subject': encodeURIComponent(alert.alertname),
           'ce-time': deps.now().toISOString(),
           [`ce-${SEVERITY_EXTENSION}`]: alert.severity,
           // Addressed to one bot, like a per-target sink event; data.targets lists all of them.
@@ -149,6 +151,7 @@ export function deliverAll(items: readonly RoutedAlert[], deps: DeliveryDeps): P
           [`ce-${TARGETS_EXTENSION}`]: target,
           traceparent: deps.traceparent,
         };
+        if (alert.alertname !== '') headers['ce-subject'] = encodeURIComponent(alert.alertname);
         const result = await invokeAsync(gateway, target, body, headers, deps.policy, deps.signal);
         const record: DeliveryRecord = {
           ...base(alert, 'openfaas'),

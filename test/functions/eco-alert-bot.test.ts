@@ -226,6 +226,35 @@ describe('eco-alert-bot run', () => {
     expect(report.data?.['received']).toBe(3);
   });
 
+  it('delivers an alert without an alertname label (no CloudEvent subject) instead of failing forever', async () => {
+    const { CloudEvent } = await import('cloudevents');
+    const events: Array<InstanceType<typeof CloudEvent>> = [];
+    // Build and validate the real CloudEvent, as the kit's sender does: an empty subject is invalid.
+    const emit = async (type: string, data: unknown, options?: EmitOptions): Promise<void> => {
+      const event = new CloudEvent({
+        type,
+        source: '/eco-bots/eco-alert-bot',
+        data,
+        ...options?.extensions,
+        ...(options?.subject === undefined ? {} : { subject: options.subject }),
+      });
+      event.validate();
+      events.push(event);
+    };
+    const report = await run(
+      {
+        version: '4',
+        alerts: [{ status: 'firing', labels: { job: 'node' }, startsAt: '2026-08-01T10:00:00Z' }],
+      },
+      SINK_ENV,
+      emit,
+    );
+    expect(events).toHaveLength(1);
+    expect(events[0]?.subject).toBeUndefined();
+    expect(report.data?.['unrouted']).toHaveLength(1);
+    expect(report.findings[0]?.message).toContain('(no alertname)');
+  });
+
   it('says so when no delivery channel is configured, and still answers', async () => {
     const report = await run(loadFixture('am-0.27-seed-alerts.json'), {});
     expect(report.actions).toEqual([]);
