@@ -45,26 +45,56 @@ function safeStringify(record: Record<string, unknown>): string {
   }
 }
 
+interface Sink {
+  min: number;
+  level: LogLevel;
+  write: (line: string) => void;
+  now: () => Date;
+}
+
+// A class, not closures: a child logger is made per run, so it must cost one small object.
+class JsonLogger implements Logger {
+  readonly #sink: Sink;
+  readonly #bound: Record<string, unknown>;
+
+  constructor(sink: Sink, bound: Record<string, unknown>) {
+    this.#sink = sink;
+    this.#bound = bound;
+  }
+
+  #emit(level: LogLevel, msg: string, fields?: Record<string, unknown>): void {
+    if (RANK[level] < this.#sink.min) return;
+    const record = { level, time: this.#sink.now().toISOString(), msg, ...this.#bound, ...fields };
+    this.#sink.write(`${safeStringify(record)}\n`);
+  }
+
+  debug(msg: string, fields?: Record<string, unknown>): void {
+    this.#emit('debug', msg, fields);
+  }
+  info(msg: string, fields?: Record<string, unknown>): void {
+    this.#emit('info', msg, fields);
+  }
+  warn(msg: string, fields?: Record<string, unknown>): void {
+    this.#emit('warn', msg, fields);
+  }
+  error(msg: string, fields?: Record<string, unknown>): void {
+    this.#emit('error', msg, fields);
+  }
+  child(fields: Record<string, unknown>): Logger {
+    return new JsonLogger(this.#sink, { ...this.#bound, ...fields });
+  }
+}
+
 /** One JSON object per line: level, time, msg, then the bound and per-call fields. */
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const min = RANK[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => void process.stdout.write(line));
-  const now = options.now ?? (() => new Date());
-  const bound = options.fields ?? {};
-
-  const emit = (level: LogLevel, msg: string, fields?: Record<string, unknown>): void => {
-    if (RANK[level] < min) return;
-    write(`${safeStringify({ level, time: now().toISOString(), msg, ...bound, ...fields })}\n`);
+  const level = options.level ?? 'info';
+  const sink: Sink = {
+    min: RANK[level],
+    level,
+    write: options.write ?? ((line: string) => void process.stdout.write(line)),
+    now: options.now ?? (() => new Date()),
   };
-
-  return {
-    debug: (msg, fields) => emit('debug', msg, fields),
-    info: (msg, fields) => emit('info', msg, fields),
-    warn: (msg, fields) => emit('warn', msg, fields),
-    error: (msg, fields) => emit('error', msg, fields),
-    child: (fields) =>
-      createLogger({ level: options.level ?? 'info', write, now, fields: { ...bound, ...fields } }),
-  };
+  return new JsonLogger(sink, options.fields ?? {});
 }
 
 /** A logger that drops everything (tests, library use). */

@@ -75,7 +75,8 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
   for (const bot of bots) metrics.declareBot(bot.name);
   const running = new Map<string, Promise<unknown>>();
   const active = new Set<Promise<unknown>>();
-  const controllers = new Set<AbortController>();
+  // One signal for every run: aborted when the grace period of a drain is over.
+  const drain = new AbortController();
   let inflight = 0;
   let draining = false;
   // Errors a run already counted in the metrics, so the edge does not count them twice.
@@ -97,19 +98,18 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
 
   /** One run with metrics, logging and the report event; throws the run's error. */
   async function execute(bot: Bot, invocation: Invocation, headers: Headers): Promise<Report> {
-    const controller = new AbortController();
-    controllers.add(controller);
     const started = performance.now();
     const trace = traceFrom(headers['traceparent']);
-    const runHeaders = { ...headers, traceparent: trace.traceparent };
     try {
       const report = await runBot(bot, invocation.input, {
         trigger: invocation.trigger,
         env: deps.env,
         now: deps.now,
-        headers: runHeaders,
+        headers,
+        trace,
+        inputOwned: true,
         emit: emitFor(bot, trace.traceparent),
-        signal: controller.signal,
+        signal: drain.signal,
         log,
         metrics,
         mode: config.mode,
@@ -154,8 +154,6 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
         });
       }
       throw error;
-    } finally {
-      controllers.delete(controller);
     }
   }
 
@@ -396,7 +394,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     return true;
   };
   handler.abortAll = (reason) => {
-    for (const controller of controllers) controller.abort(new HttpError('draining', 503, reason));
+    drain.abort(new HttpError('draining', 503, reason));
   };
   Object.defineProperty(handler, 'inflight', { get: () => inflight });
   return handler;

@@ -3,25 +3,36 @@ import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 import { Value } from '@sinclair/typebox/value';
 import { ValidationError, type Issue } from '../errors/validation-error.ts';
 
-// Compiled once per schema: a bot runs many times in one process.
-const compiled = new WeakMap<TSchema, TypeCheck<TSchema>>();
+interface Compiled {
+  check: TypeCheck<TSchema>;
+  /** Value.Default walks the whole value: skip it for schemas that declare no default. */
+  hasDefaults: boolean;
+}
 
-function checker(schema: TSchema): TypeCheck<TSchema> {
-  let check = compiled.get(schema);
-  if (check === undefined) {
-    check = TypeCompiler.Compile(schema);
-    compiled.set(schema, check);
+// Compiled once per schema: a bot runs many times in one process.
+const compiled = new WeakMap<TSchema, Compiled>();
+
+function compile(schema: TSchema): Compiled {
+  let entry = compiled.get(schema);
+  if (entry === undefined) {
+    entry = {
+      check: TypeCompiler.Compile(schema),
+      hasDefaults: JSON.stringify(schema).includes('"default":'),
+    };
+    compiled.set(schema, entry);
   }
-  return check;
+  return entry;
 }
 
 /**
- * Applies the schema's defaults to a copy of the input, then validates it. The 400 names the first
- * offending field (as a JSON pointer) and carries every issue found.
+ * Applies the schema's defaults, then validates. The 400 names the first offending field (as a
+ * JSON pointer) and carries every issue found. `owned` says the caller gives up the value (freshly
+ * parsed JSON), so defaults may be written into it instead of a copy.
  */
-export function validateInput<S extends TSchema>(schema: S, raw: unknown): unknown {
-  const input = Value.Default(schema, raw === undefined || raw === null ? {} : structuredClone(raw));
-  const check = checker(schema);
+export function validateInput<S extends TSchema>(schema: S, raw: unknown, owned = false): unknown {
+  const { check, hasDefaults } = compile(schema);
+  let input: unknown = raw === undefined || raw === null ? {} : owned ? raw : structuredClone(raw);
+  if (hasDefaults) input = Value.Default(schema, input);
   if (check.Check(input)) return input;
   const issues: Issue[] = [];
   for (const error of check.Errors(input)) {

@@ -24,7 +24,7 @@ import { createSinkSender, type SendEvent } from '../cloudevents/sink.ts';
 import { loadConfig } from '../config/load.ts';
 import { validateInput } from './input.ts';
 import { LazyK8s } from './lazy-k8s.ts';
-import { traceFrom } from './trace.ts';
+import { traceFrom, type Trace } from './trace.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -46,6 +46,10 @@ export interface RunOptions {
   timeoutMs?: number;
   event?: TriggerEvent;
   runId?: string;
+  /** The run's trace, when the caller already derived it from the request. */
+  trace?: Trace;
+  /** The caller gives up rawInput (freshly parsed JSON): defaults are written into it, no copy. */
+  inputOwned?: boolean;
 }
 
 type MutableContext = { -readonly [K in keyof Context]: Context[K] };
@@ -102,32 +106,67 @@ function checkResult(bot: string, result: unknown): RunResult {
 }
 
 /**
+ * ctx.signal, made on first use: creating an AbortSignal costs more than a small run, and most
+ * runs never look at it. Aborting before anyone looked just remembers the reason.
+ */
+class LazySignal {
+  #controller: AbortController | undefined;
+  #reason: unknown;
+  #aborted = false;
+  readonly #outer: AbortSignal | undefined;
+
+  constructor(outer: AbortSignal | undefined) {
+    this.#outer = outer;
+  }
+
+  get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      const controller = new AbortController();
+      this.#controller = controller;
+      if (this.#aborted) controller.abort(this.#reason);
+      else if (this.#outer?.aborted === true) controller.abort(this.#outer.reason);
+      else this.#outer?.addEventListener('abort', this.#onOuter, { once: true });
+    }
+    return this.#controller.signal;
+  }
+
+  readonly #onOuter = (): void => this.abort(this.#outer?.reason);
+
+  abort(reason: unknown): void {
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
+  }
+
+  dispose(): void {
+    if (this.#controller !== undefined) this.#outer?.removeEventListener('abort', this.#onOuter);
+  }
+}
+
+/**
  * Runs a bot in process, without HTTP: validates the input (defaults applied; ValidationError on
  * bad input), builds the Context, runs, and returns the full Report. The HTTP runtime uses it too.
  */
 export async function runBot(bot: Bot, rawInput: unknown, options: RunOptions = {}): Promise<Report> {
   const env = options.env ?? process.env;
-  const now = options.now ?? (() => new Date());
+  const now = options.now ?? defaultNow;
   const headers = options.headers ?? {};
   const trigger = options.trigger ?? 'http';
   const runId = options.runId ?? randomUUID();
-  const { traceId, traceparent } = traceFrom(headers['traceparent']);
+  const { traceId, traceparent } = options.trace ?? traceFrom(headers['traceparent']);
   const processMode: Mode = options.mode ?? (env['ECO_MODE'] === 'apply' ? 'apply' : 'dry-run');
   const mode = effectiveMode(processMode, headers);
-  const level = env['LOG_LEVEL']?.toLowerCase() ?? 'info';
-  const baseLog = options.log ?? createLogger({ level: isLogLevel(level) ? level : 'info' });
+  const baseLog = options.log ?? defaultLogger(env);
   const log = baseLog.child({ bot: bot.name, runId, traceId });
 
-  const input = validateInput(bot.input, rawInput);
+  const input = validateInput(bot.input, rawInput, options.inputOwned === true);
 
-  const controller = new AbortController();
-  const onOuterAbort = (): void => controller.abort(options.signal?.reason);
-  if (options.signal?.aborted) controller.abort(options.signal.reason);
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true });
-
+  const signal = new LazySignal(options.signal);
+  if (options.signal?.aborted === true) signal.abort(options.signal.reason);
   const k8s =
     options.k8s ?? new LazyK8s(async () => (await import('../k8s/index.ts')).createK8s({ env, log }));
   let safety: SafetyRails | undefined;
+  let metrics = options.metrics;
   const context: MutableContext = {
     bot: bot.name,
     runId,
@@ -144,9 +183,14 @@ export async function runBot(bot: Bot, rawInput: unknown, options: RunOptions = 
     },
     emit: options.emit ?? defaultEmit(bot.name, env, traceparent, log),
     env,
-    signal: controller.signal,
+    get signal(): AbortSignal {
+      return signal.signal;
+    },
     headers,
-    metrics: options.metrics ?? createMetrics({ processName: bot.name, defaultMetrics: false }),
+    get metrics(): MetricsApi {
+      metrics ??= createMetrics({ processName: bot.name, defaultMetrics: false });
+      return metrics;
+    },
   };
   if (options.event !== undefined) context.event = options.event;
 
@@ -167,7 +211,7 @@ export async function runBot(bot: Bot, rawInput: unknown, options: RunOptions = 
             504,
             `${bot.name} did not finish within ${timeoutMs / 1000} s`,
           );
-          controller.abort(error);
+          signal.abort(error);
           reject(error);
         }, timeoutMs);
       });
@@ -199,6 +243,13 @@ export async function runBot(bot: Bot, rawInput: unknown, options: RunOptions = 
     return report;
   } finally {
     if (timer !== undefined) clearTimeout(timer);
-    options.signal?.removeEventListener('abort', onOuterAbort);
+    signal.dispose();
   }
+}
+
+const defaultNow = (): Date => new Date();
+
+function defaultLogger(env: Env): Logger {
+  const level = env['LOG_LEVEL']?.toLowerCase() ?? 'info';
+  return createLogger({ level: isLogLevel(level) ? level : 'info' });
 }

@@ -1,0 +1,123 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { request } from 'node:http';
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export interface Probe {
+  path: string;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** One POST; resolves with the status, or 0 when the connection failed (not listening yet). */
+export function postOnce(port: number, probe: Probe): Promise<number> {
+  return new Promise((resolve) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        path: probe.path,
+        method: 'POST',
+        headers: { ...probe.headers, 'content-length': Buffer.byteLength(probe.body) },
+        agent: false,
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      },
+    );
+    req.on('error', () => resolve(0));
+    req.end(probe.body);
+  });
+}
+
+export interface Spawned {
+  child: ChildProcess;
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function spawnNode(file: string, env: Record<string, string>, cwd?: string): Promise<Spawned> {
+  const port = await freePort();
+  const child = spawn(process.execPath, [file], {
+    env: { PATH: process.env['PATH'] ?? '', ...env, PORT: String(port) },
+    stdio: 'ignore',
+    ...(cwd === undefined ? {} : { cwd }),
+  });
+  return {
+    child,
+    port,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+      }),
+  };
+}
+
+/**
+ * Cold start: from spawn to the first 200 answer to `probe`, polling every millisecond or so.
+ * The same loop measures the bot and the bare baseline, so the polling cost cancels out.
+ */
+export async function coldStartMs(
+  file: string,
+  env: Record<string, string>,
+  probe: Probe,
+  cwd?: string,
+): Promise<number> {
+  const port = await freePort();
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [file], {
+    env: { PATH: process.env['PATH'] ?? '', ...env, PORT: String(port) },
+    stdio: 'ignore',
+    ...(cwd === undefined ? {} : { cwd }),
+  });
+  try {
+    for (;;) {
+      const status = await postOnce(port, probe);
+      if (status === 200) return Number(process.hrtime.bigint() - started) / 1e6;
+      if (child.exitCode !== null) throw new Error(`${file} exited with ${child.exitCode} before answering`);
+      if (Number(process.hrtime.bigint() - started) > 30e9)
+        throw new Error(`${file} did not answer within 30 s`);
+      if (status !== 0) throw new Error(`${file} answered ${status}, not 200`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r),
+    );
+  }
+}
+
+/** Peak resident set (VmHWM) of a live process, in bytes (Linux). */
+export function peakRssBytes(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    return match === null ? undefined : Number(match[1]) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+export const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
+};
