@@ -6,17 +6,35 @@ import { findStale } from './generate/check.ts';
 import { generateAll } from './generate/index.ts';
 import { loadFleet } from './generate/load.ts';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+interface Args {
+  check: boolean;
+  root: string;
+}
+
+/** `--check` and `--root <dir>` (another checkout; the tests use it); anything else is an error. */
+function parseArgs(argv: readonly string[]): Args | string {
+  const args: Args = { check: false, root: repoRoot };
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index];
+    if (arg === '--check') args.check = true;
+    else if (arg === '--root' && argv[index + 1] !== undefined) args.root = resolve(argv[++index] ?? '');
+    else return `unknown argument ${arg ?? ''}`;
+  }
+  return args;
+}
 
 async function main(argv: readonly string[]): Promise<number> {
-  const unknown = argv.filter((arg) => arg !== '--check');
-  if (unknown.length > 0) {
-    console.error(`usage: npm run generate [-- --check]  (unknown: ${unknown.join(' ')})`);
+  const args = parseArgs(argv);
+  if (typeof args === 'string') {
+    console.error(`usage: npm run generate [-- --check] [--root <dir>]  (${args})`);
     return 2;
   }
+  const root = args.root;
   const fleet = await loadFleet(root);
   const files = generateAll(fleet);
-  if (argv.includes('--check')) {
+  if (args.check) {
     const stale = await findStale(root, files);
     for (const file of stale) console.error(`stale: ${file.path} (${file.reason}); run npm run generate`);
     if (stale.length > 0) return 1;
