@@ -31,6 +31,8 @@ export interface DeliveryRecord {
   /** The bot the delivery was for (openfaas, and sink in per-target mode). */
   target?: string;
   ok: boolean;
+  /** Not attempted: the same channel (or gateway target) already failed in this notification. */
+  skipped?: boolean;
   attempts?: number;
   httpStatus?: number;
   error?: string;
@@ -117,6 +119,21 @@ async function emitOne(
  */
 export function deliverAll(items: readonly RoutedAlert[], deps: DeliveryDeps): Promise<DeliveryRecord[]> {
   const jobs: Job[] = [];
+  // Once a channel has failed after its retries, the answer is a 502 and Alertmanager resends the whole
+  // group anyway: later deliveries over the same channel are skipped so the 502 comes back quickly
+  // instead of after every alert's retries (which could outlast Alertmanager's timeout).
+  const tripped = new Map<string, string>();
+  const guarded =
+    (key: string, skeleton: Omit<DeliveryRecord, 'ok'>, deliver: Job): Job =>
+    async () => {
+      const earlier = tripped.get(key);
+      if (earlier !== undefined) {
+        return { ...skeleton, ok: false, skipped: true, attempts: 0, error: `not attempted: ${earlier}` };
+      }
+      const record = await deliver();
+      if (!record.ok && !tripped.has(key)) tripped.set(key, record.error ?? 'delivery failed');
+      return record;
+    };
   for (const { alert, targets } of items) {
     const type = alertEventType(alert.status);
     const data = alertEventData(alert, targets, deps.context);
@@ -125,11 +142,17 @@ export function deliverAll(items: readonly RoutedAlert[], deps: DeliveryDeps): P
       if (deps.sinkMode === 'per-alert' || targets.length === 0) {
         const extensions: Record<string, string> =
           targets.length > 0 ? { ...severity, [TARGETS_EXTENSION]: targets.join(',') } : severity;
-        jobs.push(() => emitOne(deps, alert, type, data, extensions, undefined));
+        jobs.push(
+          guarded('sink', base(alert, 'sink'), () => emitOne(deps, alert, type, data, extensions, undefined)),
+        );
       } else {
         for (const target of targets) {
           const extensions = { ...severity, [TARGET_EXTENSION]: target, [TARGETS_EXTENSION]: target };
-          jobs.push(() => emitOne(deps, alert, type, data, extensions, target));
+          jobs.push(
+            guarded('sink', { ...base(alert, 'sink'), target }, () =>
+              emitOne(deps, alert, type, data, extensions, target),
+            ),
+          );
         }
       }
     }
@@ -137,32 +160,35 @@ export function deliverAll(items: readonly RoutedAlert[], deps: DeliveryDeps): P
     if (gateway === undefined) continue;
     const body = JSON.stringify(data);
     for (const target of targets) {
-      jobs.push(async () => {
-        // A binary-mode CloudEvent: the target's runtime decodes it like one from a Knative broker.
-        const headers: Record<string, string> = {
-          'ce-specversion': '1.0',
-          'ce-id': randomUUID(),
-          'ce-source': EVENT_SOURCE,
-          'ce-type': type,
-          'ce-time': deps.now().toISOString(),
-          [`ce-${SEVERITY_EXTENSION}`]: alert.severity,
-          // Addressed to one bot, like a per-target sink event; data.targets lists all of them.
-          [`ce-${TARGET_EXTENSION}`]: target,
-          [`ce-${TARGETS_EXTENSION}`]: target,
-          traceparent: deps.traceparent,
-        };
-        if (alert.alertname !== '') headers['ce-subject'] = encodeURIComponent(alert.alertname);
-        const result = await invokeAsync(gateway, target, body, headers, deps.policy, deps.signal);
-        const record: DeliveryRecord = {
-          ...base(alert, 'openfaas'),
-          target,
-          ok: result.ok,
-          attempts: result.attempts,
-        };
-        if (result.status !== undefined) record.httpStatus = result.status;
-        if (result.error !== undefined && !result.ok) record.error = result.error;
-        return record;
-      });
+      const skeleton = { ...base(alert, 'openfaas'), target };
+      jobs.push(
+        guarded(`openfaas/${target}`, skeleton, async () => {
+          // A binary-mode CloudEvent: the target's runtime decodes it like one from a Knative broker.
+          const headers: Record<string, string> = {
+            'ce-specversion': '1.0',
+            'ce-id': randomUUID(),
+            'ce-source': EVENT_SOURCE,
+            'ce-type': type,
+            'ce-time': deps.now().toISOString(),
+            [`ce-${SEVERITY_EXTENSION}`]: alert.severity,
+            // Addressed to one bot, like a per-target sink event; data.targets lists all of them.
+            [`ce-${TARGET_EXTENSION}`]: target,
+            [`ce-${TARGETS_EXTENSION}`]: target,
+            traceparent: deps.traceparent,
+          };
+          if (alert.alertname !== '') headers['ce-subject'] = encodeURIComponent(alert.alertname);
+          const result = await invokeAsync(gateway, target, body, headers, deps.policy, deps.signal);
+          const record: DeliveryRecord = {
+            ...base(alert, 'openfaas'),
+            target,
+            ok: result.ok,
+            attempts: result.attempts,
+          };
+          if (result.status !== undefined) record.httpStatus = result.status;
+          if (result.error !== undefined && !result.ok) record.error = result.error;
+          return record;
+        }),
+      );
     }
   }
   return pool(jobs, deps.concurrency);

@@ -184,13 +184,15 @@ export default defineBot({
           error: d.error,
         })),
       });
-      const first = failed[0];
+      const first = failed.find((d) => d.skipped !== true) ?? failed[0];
+      const skipped = failed.filter((d) => d.skipped === true).length;
+      const via = `${first?.channel ?? ''}${first?.target === undefined ? '' : ` to ${first.target}`}`;
       throw new BotError(
         'sink-delivery-failed',
         502,
-        `${failed.length} of ${deliveries.length} alert deliveries failed (first: ${first?.alertname ?? ''} via ${first?.channel ?? ''}${
-          first?.target === undefined ? '' : ` to ${first.target}`
-        }: ${first?.error ?? 'unknown error'}); Alertmanager will retry`,
+        `${failed.length} of ${deliveries.length} alert deliveries failed` +
+          (skipped > 0 ? ` (${skipped} not attempted after an earlier failure on the same channel)` : '') +
+          ` (first: ${first?.alertname ?? ''} via ${via}: ${first?.error ?? 'unknown error'}); Alertmanager will retry`,
       );
     }
     return result;

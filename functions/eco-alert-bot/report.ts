@@ -163,7 +163,7 @@ export function buildReport(input: ReportInput): RunResult {
     const action: Action = {
       verb: 'deliver',
       object: alertObject(outcome.alert),
-      status: d.ok ? 'applied' : 'failed',
+      status: d.ok ? 'applied' : d.skipped === true ? 'skipped' : 'failed',
       reason: `${d.status} ${d.alertname} -> ${where}`,
       after: {
         channel: d.channel,

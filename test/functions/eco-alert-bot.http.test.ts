@@ -260,12 +260,31 @@ describe('eco-alert-bot over HTTP', () => {
 
   it('does not retry a gateway 4xx within the call but still answers 5xx so no alert is lost', async () => {
     const gateway = await fake([404]);
-    const url = await startBot({ OPENFAAS_URL: gateway.url });
+    const url = await startBot({ OPENFAAS_URL: gateway.url, ECO_ALERT_CONCURRENCY: '1' });
     const payload = loadFixture('am-0.27-seed-alerts.json');
     payload.alerts = payload.alerts.slice(4, 5); // HighErrorRate -> eco-trace-bot
     const answer = await post(url, payload);
     expect(answer.status).toBe(502);
     expect(gateway.requests).toHaveLength(1);
+
+    // Two alerts for the same broken function: the second is not attempted once the first has failed.
+    gateway.requests.length = 0;
+    const two = loadFixture('am-0.27-seed-alerts.json');
+    const errorRate = two.alerts[4];
+    if (errorRate === undefined) throw new Error('fixture too short');
+    two.alerts = [
+      errorRate,
+      {
+        ...errorRate,
+        fingerprint: 'ffffeeeeddddcccc',
+        labels: { ...(errorRate['labels'] as object), function_name: 'other' },
+      },
+    ];
+    const answer2 = await post(url, two);
+    expect(answer2.status).toBe(502);
+    expect((answer2.body['error'] as { message: string }).message).toContain(
+      '2 of 2 alert deliveries failed (1 not attempted',
+    );
   });
 
   it('runs the self-check on an empty cron-connector POST and accepts a payload as a binary CloudEvent', async () => {

@@ -273,6 +273,23 @@ describe('eco-alert-bot run', () => {
     expect(rec.events).toHaveLength(7);
   });
 
+  it('stops using a channel after it failed, so the 502 comes back without waiting for every retry', async () => {
+    const calls: string[] = [];
+    const emit = async (_type: string, _data: unknown, options?: EmitOptions): Promise<void> => {
+      calls.push(options?.extensions?.['ecotarget'] ?? '-');
+      throw Object.assign(new Error('sink answered 503'), { attempts: 4, lastStatus: 503 });
+    };
+    const error = await failure(
+      run(loadFixture('am-0.27-seed-alerts.json'), { ...SINK_ENV, ECO_ALERT_CONCURRENCY: '1' }, emit),
+    );
+    expect(calls).toEqual(['eco-scaler-bot']);
+    expect(error.status).toBe(502);
+    expect(error.message).toBe(
+      '8 of 8 alert deliveries failed (7 not attempted after an earlier failure on the same channel) ' +
+        '(first: HighCPUUsage via sink to eco-scaler-bot: sink answered 503); Alertmanager will retry',
+    );
+  });
+
   it('treats an empty invocation (cron, PingSource, {}) as a self-check of the routing table', async () => {
     for (const input of [undefined, {}]) {
       const report = await runBot(bot, input, { trigger: 'cron', env: {}, log: silentLogger });
