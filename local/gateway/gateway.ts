@@ -24,6 +24,7 @@ import { ReportStore } from './report-store.ts';
 import { chooseRunner, runnerCommand } from './runner.ts';
 import type { RunnerChoice, RunnerKind } from './runner.ts';
 import { isStatusView, localView, STATUS_BOT, statusHtml, statusInput } from './status-page.ts';
+import type { StatusView } from '../../functions/eco-status-bot/view.ts';
 
 export interface GatewayOptions {
   /** Default 8080; 0 picks a free port. */
@@ -270,34 +271,35 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     cronTimer.unref();
   }
 
-  const warmup =
-    options.warmup === false
-      ? Promise.resolve()
-      : runLimited(
-          scheduled.map((bot) => () => cronInvoke(bot.name)),
-          options.warmupConcurrency ?? 2,
-        );
+  /** The status view from eco-status-bot (a real invocation), or computed here when it cannot run. */
+  const computeView = async (): Promise<{ view: StatusView; notice?: string }> => {
+    if (!byName.has(STATUS_BOT)) {
+      return {
+        view: localView(bots, store),
+        notice: 'eco-status-bot is not part of this fleet; this view is computed by the gateway',
+      };
+    }
+    const result = await invoke(STATUS_BOT, Buffer.from(JSON.stringify(statusInput(bots, store))), {
+      'content-type': 'application/json',
+      accept: 'application/json',
+    });
+    const data = result.report?.data;
+    if (isStatusView(data)) {
+      metrics.score(data.score);
+      return { view: data };
+    }
+    return {
+      view: localView(bots, store),
+      notice: `eco-status-bot did not answer (${result.run.error ?? `HTTP ${result.status}`}); this view is computed by the gateway`,
+    };
+  };
 
   const statusPage = async (
     req: IncomingMessage,
     res: ServerResponse,
     query: URLSearchParams,
   ): Promise<void> => {
-    let view = undefined;
-    let notice: string | undefined;
-    if (byName.has(STATUS_BOT)) {
-      const result = await invoke(STATUS_BOT, Buffer.from(JSON.stringify(statusInput(bots, store))), {
-        'content-type': 'application/json',
-        accept: 'application/json',
-      });
-      const data = result.report?.data;
-      if (isStatusView(data)) {
-        view = data;
-        metrics.score(data.score);
-      } else
-        notice = `eco-status-bot did not answer (${result.run.error ?? `HTTP ${result.status}`}); this view is computed by the gateway`;
-    } else notice = 'eco-status-bot is not part of this fleet; this view is computed by the gateway';
-    view ??= localView(bots, store);
+    const { view, notice } = await computeView();
     const format = query.get('format');
     const wantsJson =
       format === 'json' ||
@@ -314,6 +316,17 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       statusHtml(view, context, refreshSeconds, notice),
     );
   };
+
+  // After the warm-up, one status run: the score gauge and the status bot's own row have data at once.
+  const warmup =
+    options.warmup === false
+      ? Promise.resolve()
+      : runLimited(
+          scheduled.map((bot) => () => cronInvoke(bot.name)),
+          options.warmupConcurrency ?? 2,
+        ).then(async () => {
+          if (scheduled.length > 0) await computeView().catch(() => undefined);
+        });
 
   handler = async (req, res) => {
     const parsed = new URL(req.url ?? '/', 'http://gateway');
