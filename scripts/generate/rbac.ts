@@ -1,5 +1,6 @@
 import type { Bot, RbacRule } from '../../shared/bot/types.ts';
-import { botLabels, DEPLOY, fleetLabels } from './types.ts';
+import { DEFAULT_BOT_NAMESPACE, rbacManifests as kitRbacManifests } from '../../shared/k8s/rbac.ts';
+import { DEPLOY, fleetLabels } from './types.ts';
 import type { Fleet, GeneratedFile, Manifest } from './types.ts';
 import { yamlFile } from './yaml.ts';
 
@@ -9,11 +10,23 @@ export const RBAC_PATHS = {
   openfaasCe: 'deploy/rbac/openfaas-ce.yml',
 } as const;
 
-function roleName(bot: Bot): string {
-  return `eco-bots:${bot.name}`;
+/**
+ * ServiceAccount + ClusterRole + ClusterRoleBinding from `bot.rbac`, by the k8s kit's
+ * `rbacManifests` (the same derivation the emulator enforces in tests). The kit names the binding
+ * after the bot; outside the default namespace the binding gets the namespace appended, so the
+ * Knative and OpenFaaS files can both be applied to one cluster without overwriting each other.
+ */
+export function rbacManifests(bot: Bot, namespace: string): Manifest[] {
+  return kitRbacManifests(bot, namespace).map((object) => {
+    const manifest = object as unknown as Manifest;
+    if (manifest.kind === 'ClusterRoleBinding' && namespace !== DEFAULT_BOT_NAMESPACE) {
+      return { ...manifest, metadata: { ...manifest.metadata, name: `${bot.name}:${namespace}` } };
+    }
+    return manifest;
+  });
 }
 
-/** Sorted copies so the output does not depend on declaration order. */
+/** Sorted copies so the CE union does not depend on declaration order. */
 function normaliseRules(rules: readonly RbacRule[]): Record<string, unknown>[] {
   return rules.map((rule) => {
     const out: Record<string, unknown> = {
@@ -25,39 +38,6 @@ function normaliseRules(rules: readonly RbacRule[]): Record<string, unknown>[] {
       out['resourceNames'] = [...rule.resourceNames].sort();
     return out;
   });
-}
-
-/**
- * ServiceAccount + ClusterRole + ClusterRoleBinding derived from `bot.rbac`. Bots read the whole
- * cluster, so the rules are cluster-scoped; a bot that declares no rule gets a ServiceAccount with no
- * token mounted and no role at all.
- */
-export function rbacManifests(bot: Bot, namespace: string): Manifest[] {
-  const labels = botLabels(bot);
-  const serviceAccount: Manifest = {
-    apiVersion: 'v1',
-    kind: 'ServiceAccount',
-    metadata: { name: bot.name, namespace, labels },
-  };
-  if (bot.rbac.length === 0) {
-    serviceAccount['automountServiceAccountToken'] = false;
-    return [serviceAccount];
-  }
-  const role: Manifest = {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRole',
-    metadata: { name: roleName(bot), labels },
-    rules: normaliseRules(bot.rbac),
-  };
-  const binding: Manifest = {
-    apiVersion: 'rbac.authorization.k8s.io/v1',
-    kind: 'ClusterRoleBinding',
-    // One binding per namespace the SA lives in, so the Knative and OpenFaaS files can coexist.
-    metadata: { name: `${roleName(bot)}:${namespace}`, labels },
-    roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: roleName(bot) },
-    subjects: [{ kind: 'ServiceAccount', name: bot.name, namespace }],
-  };
-  return [serviceAccount, role, binding];
 }
 
 /** Every manifest of the per-bot RBAC for one namespace. */

@@ -142,34 +142,34 @@ describe('RBAC', () => {
         bot.name,
       );
       expect(at(sa, 'metadata.namespace')).toBe('eco-bots');
-      const roles = rbac.filter(
-        (o) => o['kind'] === 'ClusterRole' && at(o, 'metadata.name') === `eco-bots:${bot.name}`,
-      );
+      const roles = rbac.filter((o) => o['kind'] === 'ClusterRole' && at(o, 'metadata.name') === bot.name);
       if (bot.rbac.length === 0) {
         expect(roles).toEqual([]);
         expect(sa['automountServiceAccountToken']).toBe(false);
         continue;
       }
-      const rules = (roles[0]?.['rules'] as Obj[]).map((r) => JSON.stringify(r)).sort();
-      const declared = bot.rbac
-        .map((r) =>
-          JSON.stringify({
-            apiGroups: [...r.apiGroups].sort(),
-            resources: [...r.resources].sort(),
-            verbs: [...r.verbs].sort(),
-          }),
-        )
-        .sort();
-      expect(rules).toEqual(declared);
+      expect(roles[0]?.['rules']).toEqual(bot.rbac);
       const binding = named(
         rbac.filter((o) => o['kind'] === 'ClusterRoleBinding'),
-        `eco-bots:${bot.name}:eco-bots`,
+        bot.name,
       );
       expect(binding['subjects']).toEqual([
         { kind: 'ServiceAccount', name: bot.name, namespace: 'eco-bots' },
       ]);
-      expect(at(binding, 'roleRef.name')).toBe(`eco-bots:${bot.name}`);
+      expect(at(binding, 'roleRef.name')).toBe(bot.name);
     }
+  });
+
+  it('the OpenFaaS copy binds the same roles to ServiceAccounts in openfaas-fn under distinct binding names', () => {
+    const openfaas = docsOf(files, 'deploy/rbac/openfaas-fn.yml');
+    const binding = named(
+      openfaas.filter((o) => o['kind'] === 'ClusterRoleBinding'),
+      `${cronBot.name}:openfaas-fn`,
+    );
+    expect(binding['subjects']).toEqual([
+      { kind: 'ServiceAccount', name: cronBot.name, namespace: 'openfaas-fn' },
+    ]);
+    expect(at(binding, 'roleRef.name')).toBe(cronBot.name);
   });
 
   it('no wildcard anywhere: per-bot files, OpenFaaS files and the CE union', () => {
