@@ -29,7 +29,14 @@ const SEVERITIES = ['info', 'warning', 'critical'] as const;
 
 export function createMetrics(options: MetricsOptions): KitMetrics {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  // Default process metrics are registered on the first scrape: setting them up costs several
+  // milliseconds of a cold start, and nobody reads them before a scrape.
+  let defaults = !(options.defaultMetrics ?? true);
+  const ensureDefaults = (): void => {
+    if (defaults) return;
+    defaults = true;
+    collectDefaultMetrics({ register: registry });
+  };
 
   // CPU percent over the interval between two scrapes, the way `top` shows a process.
   let lastCpu = process.cpuUsage();
@@ -121,7 +128,10 @@ export function createMetrics(options: MetricsOptions): KitMetrics {
     declareBot(bot) {
       errors.inc({ bot_name: bot, type: 'run' }, 0);
     },
-    render: () => registry.metrics(),
+    render: () => {
+      ensureDefaults();
+      return registry.metrics();
+    },
     gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {
       return (
         existing(name, Gauge<L>) ??

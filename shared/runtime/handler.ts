@@ -71,7 +71,8 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
   const { bots, config, metrics, log } = deps;
   const byName = new Map(bots.map((bot) => [bot.name, bot]));
   const single = bots.length === 1 ? bots[0] : undefined;
-  const dispatcher = new CronDispatcher(bots, config.cron);
+  // Only a group dispatches ticks; a single bot never needs the cron parser.
+  let dispatcher: CronDispatcher | undefined;
   for (const bot of bots) metrics.declareBot(bot.name);
   const running = new Map<string, Promise<unknown>>();
   const active = new Set<Promise<unknown>>();
@@ -159,6 +160,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
 
   function tick(headers: Headers): TickResult {
     const now = deps.now();
+    dispatcher ??= new CronDispatcher(bots, config.cron);
     const plan = dispatcher.plan(now);
     const result: TickResult = {
       tick: now.toISOString(),

@@ -4,7 +4,9 @@ import { Value } from '@sinclair/typebox/value';
 import { ValidationError, type Issue } from '../errors/validation-error.ts';
 
 interface Compiled {
-  check: TypeCheck<TSchema>;
+  /** Compiled on the second use: compiling (code generation) on the first would slow every cold start. */
+  check: TypeCheck<TSchema> | undefined;
+  uses: number;
   /** Value.Default walks the whole value: skip it for schemas that declare no default. */
   hasDefaults: boolean;
 }
@@ -16,7 +18,8 @@ function compile(schema: TSchema): Compiled {
   let entry = compiled.get(schema);
   if (entry === undefined) {
     entry = {
-      check: TypeCompiler.Compile(schema),
+      check: undefined,
+      uses: 0,
       hasDefaults: JSON.stringify(schema).includes('"default":'),
     };
     compiled.set(schema, entry);
@@ -30,12 +33,15 @@ function compile(schema: TSchema): Compiled {
  * parsed JSON), so defaults may be written into it instead of a copy.
  */
 export function validateInput<S extends TSchema>(schema: S, raw: unknown, owned = false): unknown {
-  const { check, hasDefaults } = compile(schema);
+  const entry = compile(schema);
+  entry.uses += 1;
+  if (entry.check === undefined && entry.uses > 1) entry.check = TypeCompiler.Compile(schema);
+  const check = entry.check;
   let input: unknown = raw === undefined || raw === null ? {} : owned ? raw : structuredClone(raw);
-  if (hasDefaults) input = Value.Default(schema, input);
-  if (check.Check(input)) return input;
+  if (entry.hasDefaults) input = Value.Default(schema, input);
+  if (check === undefined ? Value.Check(schema, input) : check.Check(input)) return input;
   const issues: Issue[] = [];
-  for (const error of check.Errors(input)) {
+  for (const error of check === undefined ? Value.Errors(schema, input) : check.Errors(input)) {
     issues.push({ path: error.path, message: error.message });
     if (issues.length >= 20) break;
   }
