@@ -170,7 +170,12 @@ export default defineBot({
       'Alert deliveries by eco-alert-bot, after retries',
       ['channel', 'outcome'],
     );
-    for (const d of deliveries) deliveriesTotal.inc({ channel: d.channel, outcome: d.ok ? 'ok' : 'failed' });
+    for (const d of deliveries) {
+      deliveriesTotal.inc({
+        channel: d.channel,
+        outcome: d.ok ? 'ok' : d.skipped === true ? 'skipped' : 'failed',
+      });
+    }
 
     const failed = deliveries.filter((d) => !d.ok);
     if (failed.length > 0) {
