@@ -133,15 +133,19 @@ function trigger(bot: Bot, type: string, extraFilter: Record<string, string>): M
 }
 
 /**
- * One Trigger per event type a bot consumes, and for a bot that acts on alerts one per alert event
- * type, filtered on the `ecotarget` extension eco-alert-bot sets to the routed bot's name.
+ * One Trigger per event type a bot consumes, and for every bot but the receiver one per alert event
+ * type, filtered on the `ecotarget` extension eco-alert-bot sets to the routed bot's name. Alert
+ * routing is eco-alert-bot's table, which users can change at run time (ECO_ALERT_ROUTES), so every
+ * bot must be reachable, not only those whose declaration names alerts.
  */
 export function triggers(bot: Bot): Manifest[] {
   const out: Manifest[] = [];
   for (const type of [...new Set(bot.triggers.events ?? [])].sort()) out.push(trigger(bot, type, {}));
-  if ((bot.triggers.alerts ?? []).length > 0) {
-    for (const type of ALERT_EVENT_TYPES)
-      out.push(trigger(bot, type, { [ALERT_TARGET_EXTENSION]: bot.name }));
+  if (bot.name !== DEPLOY.alertReceiver) {
+    for (const type of ALERT_EVENT_TYPES) {
+      if (!(bot.triggers.events ?? []).includes(type))
+        out.push(trigger(bot, type, { [ALERT_TARGET_EXTENSION]: bot.name }));
+    }
   }
   return out;
 }

@@ -87,7 +87,7 @@ describe('Knative eventing', () => {
     }
   });
 
-  it('a Trigger per consumed event type, and per alert event type for bots that act on alerts', () => {
+  it('a Trigger per consumed event type, and per alert event type for every bot eco-alert-bot may route to', () => {
     const triggers = byKind('deploy/knative/50-triggers.yml', 'Trigger');
     const filters = (bot: string): Obj[] =>
       triggers
@@ -96,12 +96,18 @@ describe('Knative eventing', () => {
     expect(filters(eventBot.name)).toEqual([
       { type: 'org.bsw-arch.eco.provision.request.v1' },
       { type: 'org.bsw-arch.eco.report.v1' },
+      { type: 'org.bsw-arch.eco.alert.firing.v1', ecotarget: eventBot.name },
+      { type: 'org.bsw-arch.eco.alert.resolved.v1', ecotarget: eventBot.name },
     ]);
     expect(filters(alertBot.name)).toEqual([
       { type: 'org.bsw-arch.eco.alert.firing.v1', ecotarget: alertBot.name },
       { type: 'org.bsw-arch.eco.alert.resolved.v1', ecotarget: alertBot.name },
     ]);
-    expect(filters(cronBot.name)).toEqual([]);
+    expect(filters(cronBot.name)).toEqual([
+      { type: 'org.bsw-arch.eco.alert.firing.v1', ecotarget: cronBot.name },
+      { type: 'org.bsw-arch.eco.alert.resolved.v1', ecotarget: cronBot.name },
+    ]);
+    expect(filters(receiverBot.name)).toEqual([]);
     for (const trigger of triggers) expect(at(trigger, 'spec.broker')).toBe('default');
   });
 
