@@ -2,6 +2,7 @@
 // the embedded default cluster of `npm start`. Never imported by a bot or by shared/.
 import { createServer } from 'node:http';
 import type { ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { writeFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
@@ -18,6 +19,7 @@ import type { TokenGrant } from './rbac.ts';
 import { SNAPSHOT_CRDS } from './crds.ts';
 import { readSeedFiles, seedOrder } from './seed.ts';
 import { formatTime } from './store.ts';
+import { EMULATOR_TLS_CERT, EMULATOR_TLS_KEY } from './tls.ts';
 
 export type { TokenGrant } from './rbac.ts';
 export type { RecordedRequest } from './server.ts';
@@ -45,6 +47,11 @@ export interface EmulatorOptions {
   host?: '127.0.0.1';
   /** 0 (default) picks a free port. */
   port?: number;
+  /**
+   * Serve HTTPS with a built-in self-signed certificate (default false: plain http). kubectl only sends
+   * bearer tokens over TLS, so use this to exercise RBAC through kubectl.
+   */
+  tls?: boolean;
   /** Clock for server-set timestamps and the demo cluster (default: real time). */
   now?: () => Date;
   /** Watch history length (events) before old resourceVersions answer 410 (default 10000). */
@@ -203,7 +210,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     openWatches,
     address: () => address,
   });
-  const server = createServer(handler);
+  const server = options.tls
+    ? createHttpsServer({ cert: EMULATOR_TLS_CERT, key: EMULATOR_TLS_KEY }, handler)
+    : createServer(handler);
   server.keepAliveTimeout = 5_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -211,7 +220,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   });
   const port = (server.address() as AddressInfo).port;
   address = `127.0.0.1:${port}`;
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
 
   const metricsTime = (): string => formatTime(now());
   return {
