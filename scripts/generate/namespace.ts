@@ -163,6 +163,8 @@ export function namespaceFiles(fleet: Fleet): GeneratedFile[] {
       name: DEPLOY.namespace,
       labels: {
         ...fleetLabels('namespace'),
+        // Knative's SinkBinding webhook only injects K_SINK in namespaces that opt in.
+        'bindings.knative.dev/include': 'true',
         // The bots' pods meet "restricted"; Knative's queue-proxy is held to "baseline".
         'pod-security.kubernetes.io/enforce': 'baseline',
         'pod-security.kubernetes.io/warn': 'restricted',

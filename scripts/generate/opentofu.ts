@@ -153,6 +153,7 @@ const NAMESPACE = `resource "kubernetes_namespace_v1" "fleet" {
   metadata {
     name = var.namespace
     labels = merge(local.labels, {
+      "bindings.knative.dev/include"       = "true"
       "pod-security.kubernetes.io/enforce" = "baseline"
       "pod-security.kubernetes.io/warn"    = "restricted"
       "pod-security.kubernetes.io/audit"   = "restricted"

@@ -32,6 +32,23 @@ export function workflowFile(fleet: Fleet): GeneratedFile {
     },
     permissions: { contents: 'read', packages: 'write' },
     jobs: {
+      base: {
+        name: 'eco-base (apko)',
+        'runs-on': 'ubuntu-latest',
+        if: "github.event_name == 'push'",
+        steps: [
+          { uses: 'actions/checkout@v4' },
+          {
+            name: 'Publish the Wolfi base (nodejs-24-minimal, uid 65532) for amd64 and arm64',
+            env: { GITHUB_TOKEN: '${{ secrets.GITHUB_TOKEN }}' },
+            run: [
+              'echo "$GITHUB_TOKEN" | docker login ghcr.io -u "${{ github.actor }}" --password-stdin',
+              'docker run --rm -v "$PWD":/work -w /work -v "$HOME/.docker":/docker -e DOCKER_CONFIG=/docker \\',
+              '  cgr.dev/chainguard/apko publish templates/eco-base.yaml ghcr.io/${{ github.repository_owner }}/eco-base:latest',
+            ].join('\n'),
+          },
+        ],
+      },
       image: {
         name: '${{ matrix.image }}',
         'runs-on': 'ubuntu-latest',
@@ -39,6 +56,9 @@ export function workflowFile(fleet: Fleet): GeneratedFile {
         env: {
           REGISTRY: 'ghcr.io/${{ github.repository_owner }}',
           IMAGE_LIMIT_BYTES: String(IMAGE_LIMIT_BYTES),
+          // Set the repository variable ECO_BASE_IMAGE to ghcr.io/<owner>/eco-base:latest once the base
+          // job has published it: smaller than Chainguard's node image (no npm, inspector, busybox).
+          BASE: "${{ vars.ECO_BASE_IMAGE || 'cgr.dev/chainguard/node:latest' }}",
         },
         steps: [
           { uses: 'actions/checkout@v4' },
@@ -57,7 +77,7 @@ export function workflowFile(fleet: Fleet): GeneratedFile {
             name: 'Build linux/amd64 and linux/arm64 into an OCI layout',
             run: [
               'docker buildx build --platform linux/amd64,linux/arm64 \\',
-              '  --build-arg ECO_BUNDLE=${{ matrix.bundle }} \\',
+              '  --build-arg ECO_BUNDLE=${{ matrix.bundle }} --build-arg BASE="$BASE" \\',
               '  --output type=oci,dest=image.tar build/ctx',
               'mkdir -p oci && tar -xf image.tar -C oci',
             ].join('\n'),
@@ -81,7 +101,7 @@ export function workflowFile(fleet: Fleet): GeneratedFile {
             if: "github.event_name == 'push'",
             run: [
               'docker buildx build --platform linux/amd64,linux/arm64 \\',
-              '  --build-arg ECO_BUNDLE=${{ matrix.bundle }} \\',
+              '  --build-arg ECO_BUNDLE=${{ matrix.bundle }} --build-arg BASE="$BASE" \\',
               '  -t "$REGISTRY/${{ matrix.image }}:${{ github.sha }}" -t "$REGISTRY/${{ matrix.image }}:latest" \\',
               '  --push build/ctx',
             ].join('\n'),

@@ -229,6 +229,15 @@ describe('namespace guard rails', () => {
   const ns = docsOf(files, 'deploy/namespace/eco-bots.yml');
   const policies = ns.filter((o) => o['kind'] === 'NetworkPolicy');
 
+  it('the namespace opts in to SinkBinding injection and Pod Security admission', () => {
+    const namespace = ns.find((o) => o['kind'] === 'Namespace');
+    expect(at(namespace, 'metadata.labels')).toMatchObject({
+      'bindings.knative.dev/include': 'true',
+      'pod-security.kubernetes.io/enforce': 'baseline',
+      'pod-security.kubernetes.io/warn': 'restricted',
+    });
+  });
+
   it('default deny for ingress and egress on every pod', () => {
     const deny = named(policies, 'default-deny-all');
     expect(at(deny, 'spec')).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });

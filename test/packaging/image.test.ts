@@ -164,5 +164,8 @@ describe('templates/', () => {
     expect(steps).toContain('--platform linux/amd64,linux/arm64');
     expect(steps).toContain('node templates/check-image-size.mjs oci');
     expect(job?.['env'].IMAGE_LIMIT_BYTES).toBe('50000000');
+    expect(steps).toContain('--build-arg BASE=\\"$BASE\\"');
+    const base = (workflow?.['jobs'] as Record<string, Loose>)['base'];
+    expect(JSON.stringify(base?.['steps'])).toContain('apko publish templates/eco-base.yaml');
   });
 });
