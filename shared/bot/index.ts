@@ -8,6 +8,7 @@ export type {
   Category,
   Context,
   EmitOptions,
+  HttpBody,
   Finding,
   Mode,
   ObjectRef,

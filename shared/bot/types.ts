@@ -26,6 +26,11 @@ export type TriggerKind = 'http' | 'cloudevent' | 'cron' | 'ping' | 'alertmanage
 export interface Triggers {
   /** Invocable by a plain HTTP POST of JSON options. */
   http?: boolean;
+  /**
+   * Also invocable by GET (a browser opening the bot's URL): the query parameters are the options
+   * (strings), and a result's `http` body is served when the caller accepts it.
+   */
+  httpGet?: boolean;
   /** 5-field cron expression (cron-connector `schedule`, Knative PingSource `schedule`). */
   cron?: string;
   /** CloudEvent types this bot consumes (Knative Triggers, local event routing). */
@@ -116,11 +121,26 @@ export interface Report {
 
 /** What `run` returns: the runtime fills in bot, runId, trigger, startedAt, durationMs and mode. */
 export type RunResult = Pick<Report, 'summary' | 'findings'> &
-  Partial<Pick<Report, 'actions' | 'errors' | 'data'>>;
+  Partial<Pick<Report, 'actions' | 'errors' | 'data'>> & {
+    /**
+     * A non-JSON answer (e.g. an HTML page), served instead of the JSON report when the caller's
+     * Accept header takes its content type and does not ask for JSON. Never part of the report.
+     */
+    http?: HttpBody;
+  };
+
+export interface HttpBody {
+  contentType: string;
+  body: string;
+}
 
 /** Options for a CloudEvent a bot emits through ctx.emit. */
 export interface EmitOptions {
   subject?: string;
+  /** A deterministic event id (receivers dedupe on source + id); a fresh UUID when omitted. */
+  id?: string;
+  /** Event time (ISO 8601); now when omitted. */
+  time?: string;
   /** CloudEvent extension attributes (lower-case alphanumeric names). */
   extensions?: Record<string, string>;
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Bot, Context, Report, TriggerKind } from '../bot/types.ts';
+import type { Bot, Context, HttpBody, Report, TriggerKind } from '../bot/types.ts';
 import type { RuntimeConfig } from '../config/types.ts';
 import type { K8s } from '../k8s/types.ts';
 import type { Logger } from '../log/types.ts';
@@ -14,9 +14,9 @@ import { HttpError } from '../errors/http-error.ts';
 import { isBotError } from '../errors/bot-error.ts';
 import { readBody } from '../http/body.ts';
 import { sendError, sendJson, sendMessage, sendText } from '../http/respond.ts';
-import { decodeRequest, type Invocation } from './decode.ts';
+import { decodeRequest, type Decoded, type Invocation } from './decode.ts';
 import { CronDispatcher } from './dispatch.ts';
-import { buildEvent, runBot } from './run-bot.ts';
+import { buildEvent, runBotDetailed } from './run-bot.ts';
 import { traceFrom } from './trace.ts';
 
 export interface HandlerDeps {
@@ -60,6 +60,22 @@ function flatHeaders(req: IncomingMessage): Headers {
   return out;
 }
 
+/** Whether the Accept header names this media type, and does not put JSON before it. */
+export function accepts(accept: string | undefined, contentType: string): boolean {
+  if (accept === undefined) return false;
+  const wanted = (contentType.split(';')[0] ?? '').trim().toLowerCase();
+  const types = accept
+    .toLowerCase()
+    .split(',')
+    .map((part) => part.split(';'))
+    .filter((params) => !params.some((p) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(p)))
+    .map((params) => (params[0] ?? '').trim());
+  const at = types.indexOf(wanted);
+  if (at < 0) return false;
+  const json = types.indexOf('application/json');
+  return json < 0 || at < json;
+}
+
 const outcomeOf = (status: number): Outcome =>
   status === 504 ? 'timeout' : status >= 500 ? 'error' : 'rejected';
 
@@ -98,11 +114,15 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
   }
 
   /** One run with metrics, logging and the report event; throws the run's error. */
-  async function execute(bot: Bot, invocation: Invocation, headers: Headers): Promise<Report> {
+  async function execute(
+    bot: Bot,
+    invocation: Invocation,
+    headers: Headers,
+  ): Promise<{ report: Report; http?: HttpBody }> {
     const started = performance.now();
     const trace = traceFrom(headers['traceparent']);
     try {
-      const report = await runBot(bot, invocation.input, {
+      const outcome = await runBotDetailed(bot, invocation.input, {
         trigger: invocation.trigger,
         env: deps.env,
         now: deps.now,
@@ -119,6 +139,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
         ...(invocation.event === undefined ? {} : { event: invocation.event }),
         ...(deps.k8s === undefined ? {} : { k8s: deps.k8s }),
       });
+      const report = outcome.report;
       metrics.observeRun(bot.name, invocation.trigger, 'ok', (performance.now() - started) / 1000);
       metrics.observeReport(report);
       if (deps.send !== undefined) {
@@ -133,7 +154,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
           report.errors.push({ code: 'sink-delivery-failed', message });
         }
       }
-      return report;
+      return outcome;
     } catch (error) {
       if (typeof error === 'object' && error !== null) counted.add(error);
       const status = errorToResponse(error).status;
@@ -195,10 +216,17 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     req: IncomingMessage,
     res: ServerResponse,
     target: { bot?: Bot; root: boolean },
+    query: string | undefined,
   ): Promise<void> {
     const headers = flatHeaders(req);
-    const body = await readBody(req, config.maxBodyBytes);
-    const decoded = decodeRequest(req.headers, body);
+    // GET (bots that opt in with triggers.httpGet): the query parameters are the options.
+    const decoded: Decoded =
+      req.method === 'POST'
+        ? decodeRequest(req.headers, await readBody(req, config.maxBodyBytes))
+        : {
+            ceMode: undefined,
+            invocations: [{ trigger: 'http', input: Object.fromEntries(new URLSearchParams(query)) }],
+          };
     const [firstInvocation] = decoded.invocations;
 
     // Several bots at `/`: an empty cron POST or a PingSource event is a tick.
@@ -234,7 +262,11 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
       return;
     }
     if (firstInvocation === undefined) throw new HttpError('not-found', 404, 'nothing to run');
-    const report = await execute(bot, firstInvocation, headers);
+    const { report, http } = await execute(bot, firstInvocation, headers);
+    if (http !== undefined && accepts(headers['accept'], http.contentType)) {
+      sendText(res, 200, http.body, http.contentType);
+      return;
+    }
     const wantsReply = decoded.ceMode !== undefined && /\breply\b/i.test(headers['prefer'] ?? '');
     if (wantsReply) {
       const traceparent = headers['traceparent'] ?? traceFrom(undefined).traceparent;
@@ -257,7 +289,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     const settled = await Promise.allSettled(jobs.map((job) => execute(job.bot, job.invocation, headers)));
     let worst = 200;
     const results = settled.map((s) => {
-      if (s.status === 'fulfilled') return s.value;
+      if (s.status === 'fulfilled') return s.value.report;
       const { status, body } = errorToResponse(s.reason);
       worst = Math.max(worst, status);
       return body;
@@ -274,7 +306,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
   }
 
   const handler = ((req: IncomingMessage, res: ServerResponse): void => {
-    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const [path = '/', query] = (req.url ?? '/').split('?', 2);
     // While draining, every answer ends its connection so clients move to another instance.
     if (draining) res.setHeader('connection', 'close');
     const method = req.method ?? 'GET';
@@ -312,12 +344,13 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
       sendError(res, new HttpError('not-found', 404, `no route for ${path}`));
       return;
     }
-    if (method !== 'POST') {
+    const getAllowed = target.bot?.triggers.httpGet === true;
+    if (method !== 'POST' && !(isGet && getAllowed)) {
       req.resume();
       sendError(
         res,
         new HttpError('method-not-allowed', 405, `${method} not allowed; invoke with POST`, {
-          headers: { allow: 'POST' },
+          headers: { allow: getAllowed ? 'GET, HEAD, POST' : 'POST' },
         }),
       );
       return;
@@ -362,7 +395,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
 
     inflight += 1;
     const done = track(
-      invoke(req, res, target).catch((error: unknown) => {
+      invoke(req, res, target, query).catch((error: unknown) => {
         if ((isBotError(error) && error.code === 'body-too-large') || !req.complete) {
           reject(error);
         } else {

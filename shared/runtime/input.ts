@@ -46,9 +46,22 @@ export function validateInput<S extends TSchema>(schema: S, raw: unknown, owned 
     if (issues.length >= 20) break;
   }
   const first = issues[0];
-  const where = first === undefined || first.path === '' ? 'options' : `field ${first.path}`;
-  throw new ValidationError(`invalid options: ${where}: ${first?.message ?? 'does not match the schema'}`, {
+  const where = first === undefined || first.path === '' ? '' : `${pointerToPath(first.path)}: `;
+  throw new ValidationError(`invalid options: ${where}${first?.message ?? 'does not match the schema'}`, {
     code: 'invalid-options',
     issues,
   });
+}
+
+/** A JSON pointer as people write a field: `/alerts/2/startsAt` -> `alerts[2].startsAt`. */
+export function pointerToPath(pointer: string): string {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((segment) => segment.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .reduce(
+      (out, segment) =>
+        /^\d+$/.test(segment) ? `${out}[${segment}]` : out === '' ? segment : `${out}.${segment}`,
+      '',
+    );
 }

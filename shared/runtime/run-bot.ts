@@ -5,6 +5,7 @@ import type {
   Bot,
   Context,
   EmitOptions,
+  HttpBody,
   Mode,
   Report,
   RunResult,
@@ -94,6 +95,8 @@ export function buildEvent(
     data,
     traceparent,
     ...(options.subject === undefined ? {} : { subject: options.subject }),
+    ...(options.id === undefined ? {} : { id: options.id }),
+    ...(options.time === undefined ? {} : { time: options.time }),
   });
 }
 
@@ -101,6 +104,9 @@ function checkResult(bot: string, result: unknown): RunResult {
   const r = result as Partial<RunResult> | null | undefined;
   if (r === null || typeof r !== 'object' || typeof r.summary !== 'string' || !Array.isArray(r.findings)) {
     throw new Error(`${bot} returned an invalid result (expected { summary, findings[] })`);
+  }
+  if (r.http !== undefined && (typeof r.http.contentType !== 'string' || typeof r.http.body !== 'string')) {
+    throw new Error(`${bot} returned an invalid http answer (expected { contentType, body } strings)`);
   }
   return r as RunResult;
 }
@@ -148,6 +154,15 @@ class LazySignal {
  * bad input), builds the Context, runs, and returns the full Report. The HTTP runtime uses it too.
  */
 export async function runBot(bot: Bot, rawInput: unknown, options: RunOptions = {}): Promise<Report> {
+  return (await runBotDetailed(bot, rawInput, options)).report;
+}
+
+/** runBot plus what is not part of the report: the result's non-JSON `http` answer. */
+export async function runBotDetailed(
+  bot: Bot,
+  rawInput: unknown,
+  options: RunOptions = {},
+): Promise<{ report: Report; http?: HttpBody }> {
   const env = options.env ?? process.env;
   const now = options.now ?? defaultNow;
   const headers = options.headers ?? {};
@@ -240,7 +255,7 @@ export async function runBot(bot: Bot, rawInput: unknown, options: RunOptions = 
       findings: report.findings.length,
       actions: report.actions.length,
     });
-    return report;
+    return checked.http === undefined ? { report } : { report, http: checked.http };
   } finally {
     if (timer !== undefined) clearTimeout(timer);
     signal.dispose();

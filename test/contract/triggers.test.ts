@@ -165,7 +165,7 @@ describe('triggers on the wire (ARCHITECTURE.md §4)', () => {
     const bad = alertPayload({ alerts: [{ status: 'firing' }] });
     const r = await post(s.url, JSON.stringify(bad), { 'content-type': 'application/json' });
     expect(r.status).toBe(400);
-    expect((r.json as { error: { message: string } }).error.message).toContain('/alerts/0/labels');
+    expect((r.json as { error: { message: string } }).error.message).toContain('alerts[0].labels');
   });
 
   it('traceparent is carried from the request, else a fresh trace id', async () => {

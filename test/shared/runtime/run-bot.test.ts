@@ -46,7 +46,8 @@ describe('runBot (in process, no HTTP)', () => {
   it('bad input is a ValidationError naming the field', async () => {
     const error = await runBot(echoBot, { namespace: 5 }, { log: silentLogger }).catch((e: unknown) => e);
     expect(isValidationError(error)).toBe(true);
-    expect((error as Error).message).toContain('/namespace');
+    expect((error as Error).message).toContain('invalid options: namespace: ');
+    expect((error as { issues: Array<{ path: string }> }).issues[0]?.path).toBe('/namespace');
   });
 
   it('mode comes from ECO_MODE and can only be lowered by the caller', async () => {
