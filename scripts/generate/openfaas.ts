@@ -129,6 +129,14 @@ export function groups(fleet: Fleet): Map<Category, Bot[]> {
 }
 
 /**
+ * Where each bot lives in the compact profile, for eco-alert-bot's gateway invocations:
+ * `bot=function/path` pairs, e.g. `eco-cleanup-bot=eco-maintenance/eco-cleanup-bot`.
+ */
+export function functionMap(fleet: Fleet): string {
+  return fleet.bots.map((bot) => `${bot.name}=${groupName(bot.category)}/${bot.name}`).join(',');
+}
+
+/**
  * stack.ce.yml: the compact profile for OpenFaaS CE and faasd. One function per category serves its
  * bots at `/<bot-name>`; a cron group is ticked every minute and runs the bots whose own schedule is due.
  */
@@ -143,14 +151,15 @@ export function stackCeFile(fleet: Fleet): GeneratedFile {
       handler: './functions',
       image: image(groupName(category)),
       build_args: { ECO_BUNDLE: `groups/${category}` },
+      // No ECO_AUTH_* here: auth is per process, and the cron-connector's ticks carry no credentials.
       environment: {
         ECO_MODE: 'dry-run',
         ...(needsReceiver
-          ? { ECO_AUTH_SECRET_NAME: DEPLOY.alertTokenSecret, OPENFAAS_URL: DEPLOY.gatewayUrl }
+          ? { OPENFAAS_URL: DEPLOY.gatewayUrl, OPENFAAS_FUNCTION_MAP: functionMap(fleet) }
           : {}),
       },
     };
-    if (needsReceiver) fn['secrets'] = [DEPLOY.alertTokenSecret, 'basic-auth-user', 'basic-auth-password'];
+    if (needsReceiver) fn['secrets'] = ['basic-auth-user', 'basic-auth-password'];
     fn['labels'] = {
       'com.openfaas.scale.min': '1',
       'com.openfaas.scale.max': String(Math.min(tier.maxScale, CE_MAX_REPLICAS)),

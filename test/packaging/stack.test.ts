@@ -114,6 +114,21 @@ describe('stack.yml (one function per bot)', () => {
 });
 
 describe('stack.ce.yml (compact profile for OpenFaaS CE)', () => {
+  it('tells eco-alert-bot where every bot lives, without per-process auth that would lock out cron ticks', () => {
+    const ce = stackOf(file(generateAll(FIXTURE_FLEET), 'stack.ce.yml').content);
+    const observability = ce.functions['eco-observability'] as Fn;
+    expect(observability.environment['OPENFAAS_FUNCTION_MAP']?.split(',')).toEqual([
+      'eco-alert-bot=eco-observability/eco-alert-bot',
+      'eco-fixture-cleanup-bot=eco-maintenance/eco-fixture-cleanup-bot',
+      'eco-fixture-scaler-bot=eco-optimisation/eco-fixture-scaler-bot',
+      'eco-fixture-status-bot=eco-observability/eco-fixture-status-bot',
+    ]);
+    for (const fn of Object.values(ce.functions)) {
+      expect(Object.keys(fn.environment).filter((k) => k.startsWith('ECO_AUTH'))).toEqual([]);
+    }
+    expect(ce.functions['eco-maintenance']?.environment).not.toHaveProperty('OPENFAAS_FUNCTION_MAP');
+  });
+
   it('stays within the CE cap for the whole catalogue: one function per category', () => {
     const fleet = bigFleet();
     const ce = stackOf(file(generateAll(fleet), 'stack.ce.yml').content);

@@ -8,11 +8,19 @@ export const ALERTMANAGER_TARGETS = {
   knative: `http://${DEPLOY.alertReceiver}.${DEPLOY.namespace}.svc.cluster.local`,
 } as const;
 
+/** On the compact profile eco-alert-bot is a path of its category's function. */
+export function compactTarget(group: string): string {
+  return `${DEPLOY.gatewayUrl}/function/${group}.${DEPLOY.functionNamespace}/${DEPLOY.alertReceiver}`;
+}
+
 /**
  * Every alert goes to eco-alert-bot, resolved ones too, with the bearer token read from a file so it
  * never sits in the config. One route: eco-alert-bot owns the routing to the bots.
  */
-export function alertmanagerDocument(url: string): Record<string, unknown> {
+export function alertmanagerDocument(url: string, auth = true): Record<string, unknown> {
+  const webhook: Record<string, unknown> = { url, send_resolved: true, max_alerts: 50 };
+  if (auth)
+    webhook['http_config'] = { authorization: { type: 'Bearer', credentials_file: ALERT_TOKEN_FILE } };
   return {
     route: {
       receiver: DEPLOY.alertReceiver,
@@ -24,14 +32,7 @@ export function alertmanagerDocument(url: string): Record<string, unknown> {
     receivers: [
       {
         name: DEPLOY.alertReceiver,
-        webhook_configs: [
-          {
-            url,
-            send_resolved: true,
-            max_alerts: 50,
-            http_config: { authorization: { type: 'Bearer', credentials_file: ALERT_TOKEN_FILE } },
-          },
-        ],
+        webhook_configs: [webhook],
       },
     ],
   };

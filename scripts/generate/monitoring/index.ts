@@ -1,7 +1,8 @@
 import { DEPLOY, fleetLabels } from '../types.ts';
 import type { Fleet, GeneratedFile } from '../types.ts';
 import { yamlFile } from '../yaml.ts';
-import { ALERTMANAGER_TARGETS, alertmanagerDocument } from './alertmanager.ts';
+import { ALERTMANAGER_TARGETS, alertmanagerDocument, compactTarget } from './alertmanager.ts';
+import { groupName } from '../openfaas.ts';
 import { dashboardDocument } from './dashboard.ts';
 import { prometheusDocument, prometheusLocalDocument, scrapeConfigs } from './prometheus.ts';
 import { ruleTestsDocument } from './rule-tests.ts';
@@ -13,6 +14,7 @@ export const MONITORING_PATHS = {
   prometheusRule: 'deploy/monitoring/prometheusrule.yml',
   alertmanager: 'deploy/monitoring/alertmanager.yml',
   alertmanagerKnative: 'deploy/monitoring/alertmanager.knative.yml',
+  alertmanagerCe: 'deploy/monitoring/alertmanager.ce.yml',
   prometheus: 'deploy/monitoring/prometheus.yml',
   prometheusLocal: 'deploy/monitoring/prometheus.local.yml',
   scrapeConfigs: 'deploy/monitoring/scrape-configs.yml',
@@ -21,6 +23,8 @@ export const MONITORING_PATHS = {
 
 export function monitoringFiles(fleet: Fleet): GeneratedFile[] {
   const rules = rulesDocument();
+  const receiverCategory =
+    fleet.bots.find((bot) => bot.name === DEPLOY.alertReceiver)?.category ?? 'observability';
   const prometheusRule = {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
@@ -63,6 +67,16 @@ export function monitoringFiles(fleet: Fleet): GeneratedFile[] {
       content: yamlFile(
         [alertmanagerDocument(ALERTMANAGER_TARGETS.knative)],
         ['Alertmanager -> eco-alert-bot on Knative (cluster-local Service).'],
+      ),
+    },
+    {
+      path: MONITORING_PATHS.alertmanagerCe,
+      content: yamlFile(
+        [alertmanagerDocument(compactTarget(groupName(receiverCategory)), false)],
+        [
+          'Alertmanager -> eco-alert-bot on the OpenFaaS CE compact profile (a path of its category\u2019s function).',
+          'No bearer token: auth is per process there and would lock out the group\u2019s cron ticks.',
+        ],
       ),
     },
     {
