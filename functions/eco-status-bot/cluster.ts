@@ -15,6 +15,7 @@ const COUNTED: readonly ResourceType[] = [
   resources.daemonsets,
   resources.jobs,
   resources.cronjobs,
+  resources.replicasets,
 ];
 
 let cached: { at: number; key: string; counts: ClusterCounts } | undefined;
@@ -31,6 +32,7 @@ export async function countObjects(ctx: Context): Promise<ClusterCounts | undefi
   const key = ctx.env['KUBECONFIG'] ?? ctx.env['KUBERNETES_SERVICE_HOST'] ?? '';
   if (cached !== undefined && cached.key === key && now - cached.at < ttlMs) return cached.counts;
   let objects = 0;
+  const byKind: Record<string, number> = {};
   let nodes: number | undefined;
   let namespaces: number | undefined;
   const failed: string[] = [];
@@ -39,6 +41,7 @@ export async function countObjects(ctx: Context): Promise<ClusterCounts | undefi
       let n = 0;
       for await (const _ of ctx.k8s.list(type, { pageSize: 500 })) n += 1;
       objects += n;
+      byKind[type.kind] = n;
       if (type === resources.nodes) nodes = n;
       if (type === resources.namespaces) namespaces = n;
     } catch (error) {
@@ -51,7 +54,7 @@ export async function countObjects(ctx: Context): Promise<ClusterCounts | undefi
     ctx.log.warn('could not count cluster objects', { error: failed[0] });
     return undefined;
   }
-  const counts: ClusterCounts = { objects };
+  const counts: ClusterCounts = { objects, byKind };
   if (nodes !== undefined) counts.nodes = nodes;
   if (namespaces !== undefined) counts.namespaces = namespaces;
   if (failed.length > 0) counts.error = failed.join('; ');

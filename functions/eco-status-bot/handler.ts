@@ -73,7 +73,11 @@ export default defineBot({
       resources: ['namespaces', 'nodes', 'pods', 'services', 'persistentvolumeclaims'],
       verbs: ['list'],
     },
-    { apiGroups: ['apps'], resources: ['deployments', 'statefulsets', 'daemonsets'], verbs: ['list'] },
+    {
+      apiGroups: ['apps'],
+      resources: ['deployments', 'statefulsets', 'daemonsets', 'replicasets'],
+      verbs: ['list'],
+    },
     { apiGroups: ['batch'], resources: ['jobs', 'cronjobs'], verbs: ['list'] },
   ],
   mutates: false,

@@ -14,9 +14,11 @@ export interface FleetEntry {
   lastRun?: { at: string; outcome: Exclude<Outcome, 'never'>; durationMs: number; error?: string };
 }
 
-/** Object counts read from the cluster: the denominator of the score. */
+/** Object counts read from the cluster: the denominators of the score. */
 export interface ClusterCounts {
   objects: number;
+  /** Objects per kind (`Pod`, `Node`...): Popeye-style sections. */
+  byKind?: Record<string, number>;
   nodes?: number;
   namespaces?: number;
   error?: string;
@@ -120,29 +122,61 @@ export function objectLabel(object: Finding['object']): string {
   return `${object.kind} ${where}${object.name}`;
 }
 
-/**
- * Score like Popeye's: the share of the cluster's objects that are clean. Each object with findings
- * counts by its worst severity (critical 1, warning 0.5, info 0) against the number of objects the
- * status bot counted in the cluster. Without a count, the denominator is the objects the reports
- * mention, which makes the score a lower bound (said so in scoreBasis).
- */
-function score(findings: readonly Finding[], objects: number | undefined): { score: number; basis: string } {
-  const worst = new Map<string, Severity>();
+/** Each object's worst severity, keyed by its label. */
+function worstPerObject(findings: readonly Finding[]): Map<string, { kind: string; severity: Severity }> {
+  const worst = new Map<string, { kind: string; severity: Severity }>();
   for (const finding of findings) {
     const key = objectLabel(finding.object);
     const held = worst.get(key);
-    if (held === undefined || SEVERITY_RANK[finding.severity] > SEVERITY_RANK[held])
-      worst.set(key, finding.severity);
+    if (held === undefined || SEVERITY_RANK[finding.severity] > SEVERITY_RANK[held.severity]) {
+      worst.set(key, { kind: finding.object.kind, severity: finding.severity });
+    }
   }
-  let penalty = 0;
-  for (const severity of worst.values()) penalty += PENALTY[severity];
-  const denominator = Math.max(objects ?? 0, worst.size, 1);
-  const value = Math.max(0, Math.round(100 * (1 - penalty / denominator)));
-  const basis =
-    objects !== undefined
-      ? `${worst.size} of ${denominator} objects have findings (critical counts 1, warning 0.5)`
-      : `${worst.size} objects have findings; cluster size unknown, so the score is a lower bound`;
-  return { score: value, basis };
+  return worst;
+}
+
+/**
+ * Score like Popeye's (internal/report/tally.go): per section (here: per kind the status bot counts
+ * in the cluster), the share of clean objects, where an object with findings counts by its worst
+ * severity (critical 1, warning 0.5, info 0); the cluster score is the mean over the sections that
+ * have objects. Findings on kinds that are not counted (a ConfigMap, a bot) show on the page but do
+ * not move the score. Without counts (cluster unreachable) the denominator is the objects the
+ * reports mention, which makes the score a lower bound (said so in the basis).
+ */
+function score(
+  findings: readonly Finding[],
+  cluster: ClusterCounts | undefined,
+): { score: number; basis: string } {
+  const worst = worstPerObject(findings);
+  const sections = Object.entries(cluster?.byKind ?? {}).filter(([, count]) => count > 0);
+  if (sections.length === 0) {
+    let penalty = 0;
+    for (const { severity } of worst.values()) penalty += PENALTY[severity];
+    const denominator = Math.max(cluster?.objects ?? 0, worst.size, 1);
+    const value = Math.max(0, Math.round(100 * (1 - penalty / denominator)));
+    const basis =
+      cluster !== undefined
+        ? `${worst.size} of ${denominator} objects have findings (critical counts 1, warning 0.5)`
+        : `${worst.size} objects have findings; cluster size unknown, so the score is a lower bound`;
+    return { score: value, basis };
+  }
+  const penalties = new Map<string, number>();
+  let counted = 0;
+  for (const { kind, severity } of worst.values()) {
+    if (cluster?.byKind?.[kind] === undefined) continue;
+    counted += 1;
+    penalties.set(kind, (penalties.get(kind) ?? 0) + PENALTY[severity]);
+  }
+  let total = 0;
+  for (const [kind, count] of sections) total += 100 * Math.max(0, 1 - (penalties.get(kind) ?? 0) / count);
+  const value = Math.round(total / sections.length);
+  const objects = sections.reduce((sum, [, count]) => sum + count, 0);
+  return {
+    score: value,
+    basis:
+      `mean over ${sections.length} kinds of the share of clean objects; ${counted} of ${objects} objects have findings ` +
+      '(critical counts 1, warning 0.5, info 0)',
+  };
 }
 
 export function buildStatusView(input: StatusInput, now: Date): StatusView {
@@ -166,7 +200,7 @@ export function buildStatusView(input: StatusInput, now: Date): StatusView {
 
   const overall = score(
     findings.map((entry) => entry.finding),
-    input.cluster?.objects,
+    input.cluster,
   );
 
   const byCategory = new Map<string, Finding[]>();
@@ -176,7 +210,7 @@ export function buildStatusView(input: StatusInput, now: Date): StatusView {
   }
   const categories: CategoryRow[] = [...byCategory.entries()]
     .map(([category, list]) => {
-      const categoryScore = score(list, input.cluster?.objects).score;
+      const categoryScore = score(list, input.cluster).score;
       return {
         category,
         critical: count(list, 'critical'),

@@ -86,6 +86,28 @@ describe('buildStatusView', () => {
     expect(view.totals.monthlyCost).toEqual([{ currency: 'USD', amount: 52.5 }]);
   });
 
+  it('averages per-kind sections like Popeye when the cluster counts are known', () => {
+    const view = buildStatusView(
+      {
+        reports: [
+          report('eco-x-bot', [
+            finding('critical', 'a'),
+            finding('warning', 'node-1', { object: { apiVersion: 'v1', kind: 'Node', name: 'node-1' } }),
+            finding('critical', 'cm', {
+              object: { apiVersion: 'v1', kind: 'ConfigMap', namespace: 'x', name: 'cm' },
+            }),
+          ]),
+        ],
+        cluster: { objects: 14, byKind: { Pod: 10, Node: 2, Job: 2, Service: 0 } },
+      },
+      NOW,
+    );
+    // Pod 1 - 1/10 = 90, Node 1 - 0.5/2 = 75, Job 100 (Service has no objects; ConfigMap is not counted).
+    expect(view.score).toBe(Math.round((90 + 75 + 100) / 3));
+    expect(view.scoreBasis).toContain('mean over 3 kinds');
+    expect(view.scoreBasis).toContain('2 of 14 objects have findings');
+  });
+
   it('says the score is a lower bound when the cluster size is unknown', () => {
     const view = buildStatusView({ reports }, NOW);
     expect(view.scoreBasis).toContain('lower bound');
