@@ -38,7 +38,14 @@ export function knativeService(bot: Bot): Manifest {
   const volumes: Record<string, unknown>[] = [{ name: 'tmp', emptyDir: {} }];
   if (bot.name === DEPLOY.alertReceiver) {
     volumeMounts.push({ name: 'secrets', mountPath: '/var/run/secrets/eco-bots', readOnly: true });
-    volumes.push({ name: 'secrets', secret: { secretName: DEPLOY.alertTokenSecret } });
+    // The kit reads <ECO_SECRETS_DIR>/<ECO_AUTH_SECRET_NAME>; the Secret's key is `token`.
+    volumes.push({
+      name: 'secrets',
+      secret: {
+        secretName: DEPLOY.alertTokenSecret,
+        items: [{ key: 'token', path: DEPLOY.alertTokenSecret }],
+      },
+    });
   }
   return {
     apiVersion: 'serving.knative.dev/v1',

@@ -63,7 +63,15 @@ describe('Knative Services', () => {
     const receiver = named(services, receiverBot.name);
     expect(at(receiver, 'spec.template.spec.volumes')).toContainEqual({
       name: 'secrets',
-      secret: { secretName: 'eco-alert-bot-token' },
+      secret: { secretName: 'eco-alert-bot-token', items: [{ key: 'token', path: 'eco-alert-bot-token' }] },
+    });
+    const env = at(receiver, 'spec.template.spec.containers.0.env') as { name: string; value: string }[];
+    expect(env).toContainEqual({ name: 'ECO_AUTH_SECRET_NAME', value: 'eco-alert-bot-token' });
+    expect(env).toContainEqual({ name: 'ECO_SECRETS_DIR', value: '/var/run/secrets/eco-bots' });
+    expect(at(receiver, 'spec.template.spec.containers.0.volumeMounts')).toContainEqual({
+      name: 'secrets',
+      mountPath: '/var/run/secrets/eco-bots',
+      readOnly: true,
     });
     const other = named(services, cronBot.name);
     expect(JSON.stringify(other)).not.toContain('eco-alert-bot-token');
