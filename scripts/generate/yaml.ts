@@ -1,7 +1,8 @@
 import { stringify } from 'yaml';
 import { hashHeader } from './header.ts';
 
-const OPTIONS = { lineWidth: 0, minContentWidth: 0, indent: 2 } as const;
+// Single quotes match the repository's Prettier style, so a generated file also passes format:check.
+const OPTIONS = { lineWidth: 0, minContentWidth: 0, indent: 2, singleQuote: true } as const;
 
 /** One YAML document, no header. Stable: key order as built, no line folding. */
 export function toYaml(value: unknown): string {

@@ -3,6 +3,7 @@ import { mkdtemp, mkdir, readFile, rm, writeFile, unlink } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { check, resolveConfig } from 'prettier';
 import { afterAll, describe, expect, it } from 'vitest';
 import { findStale } from '../../scripts/generate/check.ts';
 import { generateAll, MANIFEST_PATH } from '../../scripts/generate/index.ts';
@@ -78,6 +79,12 @@ describe('generateAll', () => {
     }
     // The quota is sized from the bots' tiers, so it grows too.
     expect(changedPaths).toContain('deploy/namespace/eco-bots.yml');
+  });
+
+  it('writes the workflow (the one generated file Prettier checks) already formatted', async () => {
+    const path = join(ROOT, '.github/workflows/images.yml');
+    const options = { ...((await resolveConfig(path)) ?? {}), filepath: path };
+    expect(await check(file(files, '.github/workflows/images.yml').content, options)).toBe(true);
   });
 
   it('refuses two bots with the same name', () => {
