@@ -1,6 +1,6 @@
 // npm run build: one minified ESM bundle per bot (dist/functions/<bot>/index.mjs) and one per
 // category (dist/groups/<category>/index.mjs), each runnable with plain `node` and nothing beside it.
-import { readdir, mkdir, rm, stat, writeFile } from 'node:fs/promises';
+import { readdir, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -8,7 +8,7 @@ import { build, type BuildOptions } from 'esbuild';
 import type { Bot } from '../shared/bot/types.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const dist = join(root, 'dist');
+const defaultDist = join(root, 'dist');
 
 // CJS dependencies call require(); an ESM bundle has none, so give it one.
 const banner =
@@ -60,7 +60,8 @@ async function bundle(
   return { name, kind, file: relative(root, outfile), bytes: (await stat(outfile)).size, bots };
 }
 
-export async function buildAll(options: { only?: string[] } = {}): Promise<BuiltBundle[]> {
+export async function buildAll(options: { only?: string[]; outDir?: string } = {}): Promise<BuiltBundle[]> {
+  const dist = options.outDir ?? defaultDist;
   const names = (await botFolders()).filter((n) => options.only === undefined || options.only.includes(n));
   if (options.only === undefined) await rm(dist, { recursive: true, force: true });
   const runtime = join(root, 'shared', 'runtime', 'index.ts');
@@ -91,16 +92,31 @@ export async function buildAll(options: { only?: string[] } = {}): Promise<Built
   }
 
   await mkdir(dist, { recursive: true });
+  // A partial build (`npm run build -- <bot>`) updates its entries and keeps the others.
+  const metaFile = join(dist, 'build-meta.json');
+  const previous =
+    options.only !== undefined && existsSync(metaFile)
+      ? (JSON.parse(await readFile(metaFile, 'utf8')) as {
+          bundles?: Record<string, unknown>;
+          functions?: Record<string, number>;
+        })
+      : {};
   const meta = {
     builtAt: new Date().toISOString(),
     node: process.version,
-    bundles: Object.fromEntries(
-      built.map((b) => [
-        `${b.kind === 'function' ? 'functions' : 'groups'}/${b.name}`,
-        { file: b.file, bytes: b.bytes, bots: b.bots },
-      ]),
-    ),
-    functions: Object.fromEntries(built.filter((b) => b.kind === 'function').map((b) => [b.name, b.bytes])),
+    bundles: {
+      ...previous.bundles,
+      ...Object.fromEntries(
+        built.map((b) => [
+          `${b.kind === 'function' ? 'functions' : 'groups'}/${b.name}`,
+          { file: b.file, bytes: b.bytes, bots: b.bots },
+        ]),
+      ),
+    },
+    functions: {
+      ...previous.functions,
+      ...Object.fromEntries(built.filter((b) => b.kind === 'function').map((b) => [b.name, b.bytes])),
+    },
   };
   await writeFile(join(dist, 'build-meta.json'), `${JSON.stringify(meta, null, 2)}\n`);
   return built;
