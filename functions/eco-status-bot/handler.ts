@@ -4,6 +4,7 @@ import { defineBot } from '../../shared/bot/index.ts';
 import type { Context, Finding, Report, RunResult } from '../../shared/bot/index.ts';
 import { finding } from '../../shared/report/index.ts';
 import { countObjects } from './cluster.ts';
+import { renderStatusPage } from './render.ts';
 import { buildStatusView } from './view.ts';
 import type { FleetEntry, StatusView } from './view.ts';
 import { REPORT_EVENT_TYPE, ReportCache, toReport } from './reports.ts';
@@ -49,8 +50,16 @@ export const StatusInputSchema = Type.Object(
     /** Every bot of the fleet (the local gateway sends it), so bots that never ran show too. */
     fleet: Type.Array(FleetLike, { default: [], maxItems: 500 }),
     /** Count the cluster's objects for the score (list calls); off gives a lower-bound score. */
-    readCluster: Type.Boolean({ default: true }),
-    top: Type.Integer({ default: 10, minimum: 1, maximum: 100 }),
+    // Strings too: a browser GET passes options as query parameters (`?readCluster=false&top=20`).
+    readCluster: Type.Union([Type.Boolean(), Type.Literal('true'), Type.Literal('false')], { default: true }),
+    top: Type.Union(
+      [Type.Integer({ minimum: 1, maximum: 100 }), Type.String({ pattern: '^(100|[1-9][0-9]?)$' })],
+      {
+        default: 10,
+      },
+    ),
+    /** `json` answers the report even to a browser; otherwise a caller accepting text/html gets the page. */
+    format: Type.Optional(Type.Union([Type.Literal('html'), Type.Literal('json')])),
   },
   { additionalProperties: true },
 );
@@ -66,7 +75,7 @@ export default defineBot({
   tier: 'small',
   summary:
     'The status page: fleet health, findings by category and severity with a cluster grade, top findings, recent actions',
-  triggers: { http: true, events: [REPORT_EVENT_TYPE] },
+  triggers: { http: true, httpGet: true, events: [REPORT_EVENT_TYPE] },
   rbac: [
     {
       apiGroups: [''],
@@ -96,21 +105,34 @@ export default defineBot({
     }
     const given = input.reports.map(toReport).filter((report): report is Report => report !== undefined);
     const reports = given.length > 0 ? given : received.all();
-    const cluster = input.readCluster ? await countObjects(ctx) : undefined;
+    const readCluster = input.readCluster === true || input.readCluster === 'true';
+    const cluster = readCluster ? await countObjects(ctx) : undefined;
     const view = buildStatusView(
       {
         reports,
         fleet: input.fleet as FleetEntry[],
         ...(cluster !== undefined ? { cluster } : {}),
-        top: input.top,
+        top: Number(input.top),
       },
       ctx.now(),
     );
-    return {
+    const result: RunResult = {
       summary: summarise(view),
       findings: fleetFindings(view, ctx),
       data: view as unknown as Record<string, unknown>,
     };
+    // Deployed, a browser gets the page itself (the runtime serves `http` to an Accept of text/html);
+    // behind the local gateway the caller asks for JSON and the gateway renders the same page.
+    if (input.format !== 'json' && (ctx.headers['accept'] ?? '').includes('text/html')) {
+      result.http = {
+        contentType: 'text/html; charset=utf-8',
+        body: renderStatusPage(view, {
+          context: `${ctx.mode} · ${ctx.env['K_SERVICE'] ?? ctx.bot}`,
+          jsonHref: '?format=json',
+        }),
+      };
+    }
+    return result;
   },
 });
 

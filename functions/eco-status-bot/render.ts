@@ -140,6 +140,7 @@ export function renderStatusPage(view: StatusView, options: RenderOptions = {}):
 body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:var(--bg)}
 a{color:var(--link)}
 :focus-visible{outline:3px solid var(--focus);outline-offset:2px}
+main:focus{outline:none}
 .skip{position:absolute;left:-9999px;top:0;background:#fff;padding:.5rem 1rem}
 .skip:focus{left:.5rem;z-index:10}
 header{background:#102a43;color:#fff;padding:1rem}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Finding, Report } from '../../shared/bot/index.ts';
 import { silentLogger } from '../../shared/log/index.ts';
-import { runBot } from '../../shared/runtime/index.ts';
+import { runBot, serve } from '../../shared/runtime/index.ts';
 import statusBot from '../../functions/eco-status-bot/handler.ts';
 import { escapeHtml, renderStatusPage } from '../../functions/eco-status-bot/render.ts';
 import { toReport } from '../../functions/eco-status-bot/reports.ts';
@@ -233,6 +233,38 @@ describe('the bot', () => {
     await expect(runBot(statusBot, { top: 'ten' }, { env, log: silentLogger })).rejects.toThrow(
       /invalid options/,
     );
+  });
+});
+
+describe('the bot deployed (kit runtime over HTTP)', () => {
+  it('answers a browser GET with the HTML page and ?format=json with the report', async () => {
+    const server = await serve(statusBot, {
+      handleSignals: false,
+      env: { PORT: '0', ECO_STATUS_CLUSTER_CACHE_SECONDS: '0', LOG_LEVEL: 'error' },
+      host: '127.0.0.1',
+    });
+    try {
+      const base = `http://127.0.0.1:${server.port}/`;
+      const page = await fetch(`${base}?readCluster=false&top=20`, {
+        headers: { accept: 'text/html,application/xhtml+xml' },
+      });
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-type')).toContain('text/html');
+      expect(await page.text()).toContain('<h1>eco-bots status</h1>');
+      const json = await fetch(`${base}?readCluster=false&format=json`, { headers: { accept: 'text/html' } });
+      expect(json.headers.get('content-type')).toContain('application/json');
+      const report = (await json.json()) as Report;
+      expect(report.bot).toBe('eco-status-bot');
+      expect((report.data as unknown as StatusView).grade).toMatch(/^[A-F]$/);
+      const post = await fetch(base, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"readCluster":false}',
+      });
+      expect(((await post.json()) as Report).summary).toMatch(/^grade [A-F]/);
+    } finally {
+      await server.close();
+    }
   });
 });
 
