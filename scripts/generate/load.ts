@@ -38,7 +38,12 @@ export async function loadFleet(root: string): Promise<Fleet> {
   const handlerFiles = await findHandlers(root);
   const bots: Bot[] = [];
   for (const file of handlerFiles) {
-    const module = (await import(pathToFileURL(join(root, file)).href)) as { default?: unknown };
+    let module: { default?: unknown };
+    try {
+      module = (await import(pathToFileURL(join(root, file)).href)) as { default?: unknown };
+    } catch (error) {
+      throw new Error(`${file}: cannot be loaded: ${error instanceof Error ? error.message : String(error)}`);
+    }
     const bot = module.default;
     if (!isBot(bot))
       throw new Error(`${file}: the default export is not a bot (export default defineBot({...}))`);

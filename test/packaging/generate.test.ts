@@ -140,6 +140,29 @@ describe('the CLI', () => {
     expect(failed?.stderr).not.toContain('deploy/knative/20-services.yml');
   });
 
+  it('names the bot whose handler cannot be loaded or is not a bot', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'eco-generate-'));
+    temps.push(root);
+    await mkdir(join(root, 'functions/eco-broken-bot'), { recursive: true });
+    await writeFile(
+      join(root, 'functions/eco-broken-bot/handler.ts'),
+      "import './missing.ts';\nexport default 1;\n",
+    );
+    const tsx = join(ROOT, 'node_modules/.bin/tsx');
+    const failed = await run(tsx, [join(ROOT, 'scripts/generate.ts'), '--root', root], { cwd: ROOT }).then(
+      () => undefined,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(failed?.code).toBe(1);
+    expect(failed?.stderr).toContain('functions/eco-broken-bot/handler.ts: cannot be loaded');
+    await writeFile(join(root, 'functions/eco-broken-bot/handler.ts'), 'export default { name: 1 };\n');
+    const notABot = await run(tsx, [join(ROOT, 'scripts/generate.ts'), '--root', root], { cwd: ROOT }).then(
+      () => undefined,
+      (error: { code?: number; stderr?: string }) => error,
+    );
+    expect(notABot?.stderr).toContain('functions/eco-broken-bot/handler.ts: the default export is not a bot');
+  });
+
   it('rejects unknown arguments with exit code 2', async () => {
     const failed = await run(
       join(ROOT, 'node_modules/.bin/tsx'),
