@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { buildAll } from '../build.ts';
 import { writeBareServer } from './lib/bare-server.ts';
+import { buildKitFloor } from './lib/kit-floor.ts';
 import { throughput } from './lib/load.ts';
 import { coldStartMs, median, peakRssBytes, postOnce, spawnNode, type Probe } from './lib/process.ts';
 import { checkTarget, type BenchContext, type BenchResult, type BenchRow } from './lib/types.ts';
@@ -77,6 +78,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const botFile = join(dir, 'index.mjs');
     await copyFile(bundle, botFile);
     const bareFile = await writeBareServer(dir);
+    const noopFile = await buildKitFloor(ctx.root, dir);
     const probe: Probe = { path: '/', headers: HEADERS, body: PAYLOAD };
     const env = { ECO_MODE: 'dry-run' };
 
@@ -86,9 +88,11 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     await coldStartMs(botFile, env, probe, dir);
     const bare: number[] = [];
     const bot: number[] = [];
+    const noop: number[] = [];
     for (let i = 0; i < spawns; i += 1) {
       bare.push(await coldStartMs(bareFile, env, probe, dir));
       bot.push(await coldStartMs(botFile, env, probe, dir));
+      noop.push(await coldStartMs(noopFile, env, probe, dir));
     }
 
     const seconds = ctx.quick ? 2 : 5;
@@ -107,6 +111,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     ctx.log(`throughput: autocannon ${seconds} s, 10 connections, bare then bot`);
     const bareLoad = await measure(bareFile);
     const botLoad = await measure(botFile);
+    const noopLoad = await measure(noopFile);
     if (botLoad.non2xx > 0 || botLoad.errors > 0)
       ctx.log(`warning: ${botLoad.non2xx} non-2xx, ${botLoad.errors} errors from ${BOT}`);
 
@@ -141,8 +146,27 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
           `${seconds} s, p99 ${botLoad.p99Ms} ms vs ${bareLoad.p99Ms} ms`,
         ),
         row('peak RSS under load', botLoad.peakRss, 'bytes', bareLoad.peakRss),
+        row(
+          'kit alone: cold start (a bot that does nothing)',
+          Math.round(median(noop) * 10) / 10,
+          'ms',
+          Math.round(median(bare) * 10) / 10,
+          undefined,
+          'the runtime share of the cold start',
+        ),
+        row(
+          'kit alone: throughput (a bot that does nothing)',
+          Math.round(noopLoad.rps),
+          'req/s',
+          Math.round(bareLoad.rps),
+          undefined,
+          'the runtime share of the throughput',
+        ),
       ],
-      details: { coldStartMs: { bot, bare }, throughput: { bot: botLoad, bare: bareLoad } },
+      details: {
+        coldStartMs: { bot, bare, noop },
+        throughput: { bot: botLoad, bare: bareLoad, noop: noopLoad },
+      },
     };
   } finally {
     await rm(dir, { recursive: true, force: true });
