@@ -6,6 +6,7 @@ import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createMetrics } from '../../shared/metrics/index.ts';
+import { SEED_ALERTS } from '../../functions/eco-alert-bot/default-routes.ts';
 import { generateAll } from '../../scripts/generate/index.ts';
 import { ALERT_RULES, rulesDocument } from '../../scripts/generate/monitoring/rules.ts';
 import { RULE_TEST_CASES, ruleTestsDocument } from '../../scripts/generate/monitoring/rule-tests.ts';
@@ -86,6 +87,10 @@ describe('Prometheus rules', () => {
         `${rule.alert} is quiet somewhere`,
       ).toBe(true);
     }
+  });
+
+  it('the rules fire exactly the alert names eco-alert-bot routes by default', () => {
+    expect(ALERT_RULES.map((r) => r.alert).sort()).toEqual(Object.values(SEED_ALERTS).sort());
   });
 
   it('the PrometheusRule carries exactly rules.yml', async () => {
