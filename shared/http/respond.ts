@@ -9,14 +9,14 @@ export function sendJson(
   headers: Record<string, string> = {},
 ): void {
   if (res.headersSent || res.destroyed) return;
-  // One UTF-8 encoding, used for both the length and the body.
-  const bytes = Buffer.from(JSON.stringify(body), 'utf8');
+  // A string body (not a Buffer): Node then sends the head and the body in one write.
+  const text = JSON.stringify(body);
   res.writeHead(status, {
     ...headers,
     'content-type': 'application/json; charset=utf-8',
-    'content-length': bytes.length,
+    'content-length': Buffer.byteLength(text),
   });
-  res.end(bytes);
+  res.end(text);
 }
 
 export function sendError(
