@@ -113,7 +113,9 @@ describe('eco-alert-bot over HTTP', () => {
     delete payload.alerts[2]?.['startsAt'];
     const missing = await post(url, payload);
     expect(missing.status).toBe(400);
-    expect((missing.body['error'] as { message: string }).message).toMatch(/alerts(\[2\]\.|\/2\/)startsAt/);
+    expect((missing.body['error'] as { message: string }).message).toBe(
+      'invalid options: alerts[2].startsAt: Expected required property',
+    );
 
     const noAlerts = await post(url, { version: '4', receiver: 'eco-bots', status: 'firing' });
     expect(noAlerts.status).toBe(400);
@@ -126,7 +128,9 @@ describe('eco-alert-bot over HTTP', () => {
     delete noLabels.alerts[0]?.['labels'];
     const labels = await post(url, noLabels);
     expect(labels.status).toBe(400);
-    expect((labels.body['error'] as { message: string }).message).toMatch(/alerts(\[0\]\.|\/0\/)labels/);
+    expect((labels.body['error'] as { message: string }).message).toMatch(
+      /^invalid options: alerts\[0\]\.labels: /,
+    );
 
     const badJson = await post(url, '{"alerts": [');
     expect(badJson.status).toBe(400);
