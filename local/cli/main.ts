@@ -32,9 +32,9 @@ up options:
   --runner <r>            auto | dist | source (default auto: dist/ bundles when fresh)
   --no-cron               Do not run schedules (and no warm-up)
   --no-warmup             No start-up run of the scheduled bots
-  --max-processes <n>     Bot processes alive at once (default 4)
-  --idle-timeout <s>      Stop a bot process after this idle time (default 120)
-  --timeout <s>           Per-invocation timeout (default 60)
+  --max-processes <n>     Bot processes alive at once (env ECO_GATEWAY_MAX_PROCESSES, default 4)
+  --idle-timeout <s>      Stop a bot process after this idle time (env ECO_GATEWAY_IDLE_SECONDS, default 120)
+  --timeout <s>           Per-invocation timeout (env ECO_GATEWAY_TIMEOUT_SECONDS, default 60)
   --verbose               Debug logs
 
 invoke options:
@@ -64,6 +64,20 @@ function integer(
   const n = Number(value);
   if (n < min || n > max) throw new UsageError(`${name} must be between ${min} and ${max}, got ${n}`);
   return n;
+}
+
+/** A flag, else its environment variable, else the default. */
+function option(
+  flag: string | undefined,
+  flagName: string,
+  env: Io['env'],
+  envName: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  if (flag !== undefined) return integer(flag, flagName, fallback, min, max);
+  return integer(env[envName], envName, fallback, min, max);
 }
 
 const COMMON = {
@@ -174,9 +188,33 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
             runner: runner as RunnerChoice,
             cron: values['no-cron'] !== true,
             warmup: values['no-warmup'] !== true,
-            maxProcesses: integer(values['max-processes'], '--max-processes', 4, 1, 64),
-            idleTimeoutSeconds: integer(values['idle-timeout'], '--idle-timeout', 120, 1, 86_400),
-            timeoutSeconds: integer(values.timeout, '--timeout', 60, 1, 3600),
+            maxProcesses: option(
+              values['max-processes'],
+              '--max-processes',
+              io.env,
+              'ECO_GATEWAY_MAX_PROCESSES',
+              4,
+              1,
+              64,
+            ),
+            idleTimeoutSeconds: option(
+              values['idle-timeout'],
+              '--idle-timeout',
+              io.env,
+              'ECO_GATEWAY_IDLE_SECONDS',
+              120,
+              1,
+              86_400,
+            ),
+            timeoutSeconds: option(
+              values.timeout,
+              '--timeout',
+              io.env,
+              'ECO_GATEWAY_TIMEOUT_SECONDS',
+              60,
+              1,
+              3600,
+            ),
             verbose: values.verbose === true,
           },
           io,

@@ -22,7 +22,7 @@ export interface UpOptions {
   verbose: boolean;
 }
 
-export function banner(gateway: Gateway, options: UpOptions, io: Io): string {
+export function banner(gateway: Gateway, options: UpOptions, io: Io, planted: number): string {
   const style = styleFor(io.stdout, io.env);
   const scheduled = gateway.bots.filter((bot) => bot.triggers.cron !== undefined).length;
   const runners = new Set(gateway.runners.values());
@@ -42,6 +42,11 @@ export function banner(gateway: Gateway, options: UpOptions, io: Io): string {
     ['Metrics', `${gateway.url}/metrics`],
     ['Reports', `${gateway.url}/_/reports   Events: ${gateway.url}/_/events`],
     ['Cluster', gateway.cluster.description],
+    ...(gateway.cluster.kind === 'emulator'
+      ? ([['Demo', `${planted} problems planted for the bots to find (the README lists them)`]] as Array<
+          [string, string]
+        >)
+      : []),
     ['Mode', mode],
     [
       'Bots',
@@ -88,7 +93,11 @@ export async function upCommand(bots: readonly Bot[], options: UpOptions, io: Io
     }
     throw error;
   }
-  io.stdout.write(banner(gateway, options, io));
+  const planted =
+    gateway.cluster.kind === 'emulator'
+      ? (await import('../demo-cluster/index.ts')).PLANTED.filter((entry) => entry.expect === 'found').length
+      : 0;
+  io.stdout.write(banner(gateway, options, io, planted));
   void gateway.warmup.then(() => {
     const reports = gateway.store.latestReports();
     const findings = reports.reduce((sum, report) => sum + report.findings.length, 0);

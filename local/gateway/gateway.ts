@@ -51,6 +51,9 @@ export interface GatewayOptions {
   startTimeoutMs?: number;
   /** Run the bots' cron schedules (default true). */
   cron?: boolean;
+  /** The cron clock and tick period (tests); default real time, one tick at the start of each minute. */
+  clock?: () => Date;
+  cronIntervalMs?: number;
   /** One run of every scheduled bot at start (default true). */
   warmup?: boolean;
   warmupConcurrency?: number;
@@ -261,13 +264,16 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   let cronTimer: NodeJS.Timeout | undefined;
   if (options.cron !== false && scheduled.length > 0) {
     const dispatcher = new CronDispatcher(scheduled, { catchUpMs: 5 * 60_000, timezone: 'UTC' });
-    dispatcher.plan(new Date());
+    const clock = options.clock ?? ((): Date => new Date());
+    // Just after each minute starts, like cron; the dispatcher runs a due bot once per window.
+    const delay = (): number => options.cronIntervalMs ?? 60_000 - (Date.now() % 60_000) + 50;
+    dispatcher.plan(clock());
     const tick = (): void => {
-      for (const bot of dispatcher.plan(new Date()).due) void cronInvoke(bot.name);
-      cronTimer = setTimeout(tick, 60_000 - (Date.now() % 60_000) + 50);
+      for (const bot of dispatcher.plan(clock()).due) void cronInvoke(bot.name);
+      cronTimer = setTimeout(tick, delay());
       cronTimer.unref();
     };
-    cronTimer = setTimeout(tick, 60_000 - (Date.now() % 60_000) + 50);
+    cronTimer = setTimeout(tick, delay());
     cronTimer.unref();
   }
 

@@ -212,6 +212,15 @@ describe('local gateway', () => {
     expect(res.json['error']).toMatchObject({ code: 'invalid-cloudevent' });
   });
 
+  it('refuses a body over the limit with a JSON 413', async () => {
+    const res = await post(
+      `${gateway.url}/function/eco-echo-bot`,
+      JSON.stringify({ note: 'x'.repeat(1024 * 1024 + 10) }),
+    );
+    expect(res.status).toBe(413);
+    expect(res.json['error']).toMatchObject({ code: 'payload-too-large' });
+  });
+
   it('answers 404 JSON for an unknown bot', async () => {
     const res = await post(`${gateway.url}/function/eco-nope-bot`, {});
     expect(res.status).toBe(404);
@@ -274,6 +283,34 @@ describe('local gateway', () => {
     await expect(
       startGateway({ port: gateway.port, bots, cluster: noCluster, cron: false, warmup: false }),
     ).rejects.toThrow(PortInUseError);
+  });
+});
+
+describe('cron', () => {
+  it('invokes a bot when its schedule is due, as the cron-connector does, once per due time', async () => {
+    const times = ['12:03:30', '12:04:30', '12:05:30', '12:06:30'].map((t) => new Date(`2026-11-27T${t}Z`));
+    let calls = 0;
+    const gateway = await startGateway({
+      port: 0,
+      bots: [echoBot as Bot],
+      handlers: { 'eco-echo-bot': fixture('echo-bot') },
+      runner: 'source',
+      cluster: noCluster,
+      warmup: false,
+      // */5: due at 12:05 only, within the ticks' windows.
+      clock: () => times[Math.min(calls++, times.length - 1)] as Date,
+      cronIntervalMs: 100,
+    });
+    try {
+      const run = await until('the cron run', () =>
+        gateway.store.runs().find((r) => r.bot === 'eco-echo-bot'),
+      );
+      expect(run).toMatchObject({ trigger: 'cron', outcome: 'ok', status: 200 });
+      await until('the clock to stop', () => (calls > times.length + 3 ? true : undefined));
+      expect(gateway.store.runs().filter((r) => r.bot === 'eco-echo-bot')).toHaveLength(1);
+    } finally {
+      await gateway.close();
+    }
   });
 });
 
