@@ -164,7 +164,7 @@ export const PLANTED: readonly Planted[] = [
     bot: 'eco-monitoring-bot',
     check: 'monitoring.node-memory',
     object: o('v1', 'Node', 'eco-node-2'),
-    description: 'node memory usage 93% of allocatable (threshold 90%)',
+    description: 'node memory usage 93% of allocatable (threshold 90%); CPU about 85% (threshold 80%)',
     expect: 'found',
   },
   {

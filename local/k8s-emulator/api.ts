@@ -3,7 +3,7 @@
 // the subresources status, scale, log and eviction. Each returns a Reply; the HTTP front sends it.
 import { randomBytes } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
-import type { KubeObject, OwnerReference } from '../../shared/k8s/types.ts';
+import type { KubeObject } from '../../shared/k8s/types.ts';
 import { formatTime, objectKey, prepareCreate } from './store.ts';
 import type { Store } from './store.ts';
 import { groupVersion } from './resources.ts';
@@ -752,18 +752,7 @@ export class Api {
   // ---------- garbage collection and namespace finalisation (the "controllers") ----------
 
   private dependentsOf(owner: KubeObject): Array<{ def: ResourceDef; obj: KubeObject }> {
-    const uid = owner.metadata.uid;
-    if (!uid) return [];
-    const out: Array<{ def: ResourceDef; obj: KubeObject }> = [];
-    for (const def of this.store.registry.all()) {
-      if (def.readOnly) continue;
-      const ns = def.namespaced && owner.metadata.namespace ? owner.metadata.namespace : undefined;
-      for (const o of this.store.scan(def, ns)) {
-        if ((o.metadata.ownerReferences ?? []).some((ref: OwnerReference) => ref.uid === uid))
-          out.push({ def, obj: o });
-      }
-    }
-    return out;
+    return owner.metadata.uid ? this.store.dependents(owner.metadata.uid) : [];
   }
 
   private hasDependents(owner: KubeObject): boolean {

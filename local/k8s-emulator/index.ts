@@ -182,6 +182,21 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   };
 
   for (const ns of SYSTEM_NAMESPACES) ensureNamespace(ns);
+  // What every real cluster has besides namespaces: the two system priority classes and the snapshot CRDs.
+  seed(
+    [
+      ['system-node-critical', 2000001000],
+      ['system-cluster-critical', 2000000000],
+    ].map(([name, value]) => ({
+      apiVersion: 'scheduling.k8s.io/v1',
+      kind: 'PriorityClass',
+      metadata: { name: name as string },
+      value,
+      globalDefault: false,
+      preemptionPolicy: 'PreemptLowerPriority',
+      description: 'Used for system critical pods that must not be moved from their current node.',
+    })),
+  );
   seed(SNAPSHOT_CRDS);
   if (options.demo) {
     const demo = await import('../demo-cluster/index.ts');

@@ -156,6 +156,13 @@ export const BUILTIN_RESOURCES: readonly ResourceDef[] = [
   def('v1', 'serviceaccounts', 'ServiceAccount', true, { short: ['sa'], returnDeleted: true }),
   def('v1', 'resourcequotas', 'ResourceQuota', true, { short: ['quota'], sub: ['status'] }),
   def('v1', 'limitranges', 'LimitRange', true, { short: ['limits'] }),
+  def('v1', 'replicationcontrollers', 'ReplicationController', true, {
+    short: ['rc'],
+    cat: ['all'],
+    sub: ['status', 'scale'],
+    gen: true,
+    fields: ['status.replicas'],
+  }),
   def('apps/v1', 'deployments', 'Deployment', true, {
     short: ['deploy'],
     cat: ['all'],
@@ -181,6 +188,7 @@ export const BUILTIN_RESOURCES: readonly ResourceDef[] = [
     sub: ['status'],
     gen: true,
   }),
+  def('apps/v1', 'controllerrevisions', 'ControllerRevision', true),
   def('batch/v1', 'jobs', 'Job', true, {
     cat: ['all'],
     sub: ['status'],
@@ -190,6 +198,10 @@ export const BUILTIN_RESOURCES: readonly ResourceDef[] = [
   def('batch/v1', 'cronjobs', 'CronJob', true, { short: ['cj'], cat: ['all'], sub: ['status'], gen: true }),
   def('networking.k8s.io/v1', 'networkpolicies', 'NetworkPolicy', true, { short: ['netpol'], gen: true }),
   def('networking.k8s.io/v1', 'ingresses', 'Ingress', true, { short: ['ing'], sub: ['status'], gen: true }),
+  def('networking.k8s.io/v1', 'ingressclasses', 'IngressClass', false),
+  def('discovery.k8s.io/v1', 'endpointslices', 'EndpointSlice', true),
+  def('events.k8s.io/v1', 'events', 'Event', true, { short: ['ev'] }),
+  def('scheduling.k8s.io/v1', 'priorityclasses', 'PriorityClass', false, { short: ['pc'] }),
   def('policy/v1', 'poddisruptionbudgets', 'PodDisruptionBudget', true, {
     short: ['pdb'],
     sub: ['status'],

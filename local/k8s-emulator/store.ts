@@ -86,6 +86,8 @@ export class Store {
   private compacted = 0;
   private readonly buckets = new Map<string, Bucket>();
   private readonly itemJsonCache = new WeakMap<KubeObject, string>();
+  /** owner uid -> dependents (resourceId + key), so garbage collection never scans the store. */
+  private readonly owners = new Map<string, Map<string, { def: ResourceDef; key: string }>>();
 
   constructor(
     readonly registry: Registry,
@@ -180,7 +182,39 @@ export class Store {
     };
   }
 
+  private index(def: ResourceDef, obj: KubeObject | undefined, present: boolean): void {
+    if (!obj) return;
+    const key = objectKey(def.namespaced ? obj.metadata.namespace : undefined, obj.metadata.name);
+    const id = `${resourceId(def)}|${key}`;
+    for (const ref of obj.metadata.ownerReferences ?? []) {
+      if (!ref?.uid) continue;
+      let deps = this.owners.get(ref.uid);
+      if (present) {
+        if (!deps) {
+          deps = new Map();
+          this.owners.set(ref.uid, deps);
+        }
+        deps.set(id, { def, key });
+      } else if (deps) {
+        deps.delete(id);
+        if (deps.size === 0) this.owners.delete(ref.uid);
+      }
+    }
+  }
+
+  /** Current objects whose ownerReferences name `uid`. */
+  dependents(uid: string): Array<{ def: ResourceDef; obj: KubeObject }> {
+    const out: Array<{ def: ResourceDef; obj: KubeObject }> = [];
+    for (const { def, key } of this.owners.get(uid)?.values() ?? []) {
+      const obj = this.buckets.get(resourceId(def))?.map.get(key);
+      if (obj && (obj.metadata.ownerReferences ?? []).some((r) => r.uid === uid)) out.push({ def, obj });
+    }
+    return out;
+  }
+
   private emit(def: ResourceDef, type: ChangeType, obj: KubeObject, prev: KubeObject | undefined): void {
+    this.index(def, prev, false);
+    if (type !== 'DELETED') this.index(def, obj, true);
     if (def.plural === 'customresourcedefinitions' && def.group === 'apiextensions.k8s.io') {
       if (type === 'DELETED') this.registry.unregisterCrd(obj);
       else this.registry.registerCrd(obj);
