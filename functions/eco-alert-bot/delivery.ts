@@ -118,6 +118,8 @@ async function emitOne(
  * OPENFAAS_URL is set. Failures are recorded, never thrown: the caller decides the HTTP status.
  */
 export function deliverAll(items: readonly RoutedAlert[], deps: DeliveryDeps): Promise<DeliveryRecord[]> {
+  // Nowhere to deliver (the report says so): do not build events nobody sends.
+  if (!deps.sink && deps.gateway === undefined) return Promise.resolve([]);
   const jobs: Job[] = [];
   // Once a channel has failed after its retries, the answer is a 502 and Alertmanager resends the whole
   // group anyway: later deliveries over the same channel are skipped so the 502 comes back quickly
