@@ -101,9 +101,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       try {
         for (let i = 0; i < 200 && (await postOnce(server.port, probe)) !== 200; i += 1)
           await new Promise((r) => setTimeout(r, 10));
+        const firstRss = peakRssBytes(server.child.pid, 'VmRSS') ?? 0;
         await throughput(`http://127.0.0.1:${server.port}/`, HEADERS, PAYLOAD, 1); // warm-up (JIT)
         const t = await throughput(`http://127.0.0.1:${server.port}/`, HEADERS, PAYLOAD, seconds);
-        return { ...t, peakRss: peakRssBytes(server.child.pid) ?? 0 };
+        return { ...t, firstRss, peakRss: peakRssBytes(server.child.pid) ?? 0 };
       } finally {
         await server.stop();
       }
@@ -145,7 +146,15 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
           '>= 0.7',
           `${seconds} s, p99 ${botLoad.p99Ms} ms vs ${bareLoad.p99Ms} ms`,
         ),
-        row('peak RSS under load', botLoad.peakRss, 'bytes', bareLoad.peakRss),
+        row('RSS after the first request', botLoad.firstRss, 'bytes', bareLoad.firstRss),
+        row(
+          'peak RSS under load',
+          botLoad.peakRss,
+          'bytes',
+          bareLoad.peakRss,
+          undefined,
+          'V8 young generation at its default size',
+        ),
         row(
           'kit alone: cold start (a bot that does nothing)',
           Math.round(median(noop) * 10) / 10,

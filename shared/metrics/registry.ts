@@ -1,4 +1,5 @@
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, loadDefaultMetrics } from './prom.ts';
+import type { Registry as RegistryType } from 'prom-client';
 import type { Action, Report } from '../bot/types.ts';
 import type { MetricsApi } from './types.ts';
 
@@ -6,7 +7,7 @@ export type Outcome = 'ok' | 'error' | 'rejected' | 'timeout';
 
 export interface KitMetrics extends MetricsApi {
   /** This process's own registry: nothing global, so tests and several servers never collide. */
-  readonly registry: Registry;
+  readonly registry: RegistryType;
   readonly contentType: string;
   /** Counts an invocation; the duration is observed only for runs (not for requests refused before one). */
   observeRun(bot: string, trigger: string, outcome: Outcome, seconds?: number): void;
@@ -31,12 +32,9 @@ export function createMetrics(options: MetricsOptions): KitMetrics {
   const registry = new Registry();
   // Default process metrics are registered on the first scrape: setting them up costs several
   // milliseconds of a cold start, and nobody reads them before a scrape.
-  let defaults = !(options.defaultMetrics ?? true);
-  const ensureDefaults = (): void => {
-    if (defaults) return;
-    defaults = true;
-    collectDefaultMetrics({ register: registry });
-  };
+  let defaults: Promise<void> | undefined = (options.defaultMetrics ?? true) ? undefined : Promise.resolve();
+  const ensureDefaults = (): Promise<void> =>
+    (defaults ??= loadDefaultMetrics().then((collect) => collect({ register: registry })));
 
   // CPU percent over the interval between two scrapes, the way `top` shows a process.
   let lastCpu = process.cpuUsage();
@@ -128,8 +126,8 @@ export function createMetrics(options: MetricsOptions): KitMetrics {
     declareBot(bot) {
       errors.inc({ bot_name: bot, type: 'run' }, 0);
     },
-    render: () => {
-      ensureDefaults();
+    render: async () => {
+      await ensureDefaults();
       return registry.metrics();
     },
     gauge<L extends string>(name: string, help: string, labelNames: readonly L[] = []) {

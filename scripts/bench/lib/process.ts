@@ -104,12 +104,15 @@ export async function coldStartMs(
   }
 }
 
-/** Peak resident set (VmHWM) of a live process, in bytes (Linux). */
-export function peakRssBytes(pid: number | undefined): number | undefined {
+/** Peak resident set (VmHWM) of a live process, in bytes (Linux); `current` for VmRSS. */
+export function peakRssBytes(
+  pid: number | undefined,
+  field: 'VmHWM' | 'VmRSS' = 'VmHWM',
+): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /^VmHWM:\s+(\d+)\s+kB/m.exec(status);
+    const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB`, 'm').exec(status);
     return match === null ? undefined : Number(match[1]) * 1024;
   } catch {
     return undefined;
