@@ -118,6 +118,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     bot: Bot,
     invocation: Invocation,
     headers: Headers,
+    emitReport = true,
   ): Promise<{ report: Report; http?: HttpBody }> {
     const started = performance.now();
     const trace = traceFrom(headers['traceparent']);
@@ -142,7 +143,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
       const report = outcome.report;
       metrics.observeRun(bot.name, invocation.trigger, 'ok', (performance.now() - started) / 1000);
       metrics.observeReport(report);
-      if (deps.send !== undefined) {
+      if (deps.send !== undefined && emitReport) {
         try {
           await deps.send(
             buildEvent(bot.name, REPORT_EVENT_TYPE, report, trace.traceparent, { subject: report.runId }),
@@ -262,12 +263,14 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
       return;
     }
     if (firstInvocation === undefined) throw new HttpError('not-found', 404, 'nothing to run');
-    const { report, http } = await execute(bot, firstInvocation, headers);
+    // A Knative Broker sends `Prefer: reply` and publishes the reply: the report goes back that way
+    // only, not a second time (with another id) through K_SINK.
+    const wantsReply = decoded.ceMode !== undefined && /\breply\b/i.test(headers['prefer'] ?? '');
+    const { report, http } = await execute(bot, firstInvocation, headers, !wantsReply);
     if (http !== undefined && accepts(headers['accept'], http.contentType)) {
       sendText(res, 200, http.body, http.contentType);
       return;
     }
-    const wantsReply = decoded.ceMode !== undefined && /\breply\b/i.test(headers['prefer'] ?? '');
     if (wantsReply) {
       const traceparent = headers['traceparent'] ?? traceFrom(undefined).traceparent;
       sendMessage(

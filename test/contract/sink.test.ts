@@ -88,3 +88,24 @@ describe('K_SINK: every run emits its report; ctx.emit delivers with retries', (
     ).toBe(200);
   });
 });
+
+describe('K_SINK and Prefer: reply together (a Knative Broker sends both ways back into itself)', () => {
+  it('the report is replied, not also sent to K_SINK', async () => {
+    const sink = await startSink([202]);
+    const s = await startServer(echoBot, { K_SINK: sink.url, ...fast });
+    const headers = {
+      'content-type': 'application/json',
+      'ce-specversion': '1.0',
+      'ce-id': 'r1',
+      'ce-source': '/broker',
+      'ce-type': 'org.bsw-arch.eco.test.echo.v1',
+      prefer: 'reply',
+    };
+    const r = await post(s.url, '{}', headers);
+    expect(r.headers.get('ce-type')).toBe('org.bsw-arch.eco.report.v1');
+    expect(sink.received).toHaveLength(0);
+    const plain = await post(s.url, '{}', { ...headers, prefer: '' });
+    expect(plain.headers.get('ce-type')).toBeNull();
+    expect(sink.received).toHaveLength(1);
+  });
+});
