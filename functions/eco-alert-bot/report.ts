@@ -1,4 +1,5 @@
 import { finding } from '../../shared/index.ts';
+import type { FindingInput } from '../../shared/index.ts';
 import type { Action, Finding, ObjectRef, RunResult } from '../../shared/index.ts';
 import type { DeliveryRecord } from './delivery.ts';
 import { BOT_NAME } from './events.ts';
@@ -73,50 +74,59 @@ export function buildReport(input: ReportInput): RunResult {
   const unrouted: Array<Record<string, unknown>> = [];
   const byKey = new Map<string, AlertOutcome>();
 
+  // Written without object spreads: this loop runs per alert on every webhook (the bench's hot path).
+  const objects = new Map<AlertOutcome, ObjectRef>();
   for (const outcome of input.outcomes) {
     const { alert, targets, routes } = outcome;
     byKey.set(`${alert.fingerprint}\u0000${alert.status}`, outcome);
     const object = alertObject(alert);
+    objects.set(outcome, object);
     const isRouted = targets.length > 0;
-    const entry = {
-      alertname: alert.alertname,
-      fingerprint: alert.fingerprint,
-      status: alert.status,
-      severity: alert.severity,
+    if (isRouted) {
+      routed.push({
+        alertname: alert.alertname,
+        fingerprint: alert.fingerprint,
+        status: alert.status,
+        severity: alert.severity,
+        targets,
+        routes,
+      });
+    } else {
+      unrouted.push({
+        alertname: alert.alertname,
+        fingerprint: alert.fingerprint,
+        status: alert.status,
+        severity: alert.severity,
+      });
+    }
+    const spec: FindingInput = {
+      bot: BOT_NAME,
+      check: isRouted ? 'alert.routed' : 'alert.unrouted',
+      // A resolved alert is news, not a problem: it keeps its severity in the evidence only.
+      severity: alert.status === 'firing' ? alert.severity : 'info',
+      object,
+      discriminator: `${alert.fingerprint}/${alert.status}`,
+      message: `${alert.status} ${alert.alertname || '(no alertname)'} (${alert.severity}) on ${describe(object)}: ${
+        isRouted ? `routed to ${targets.join(', ')}` : 'matches no route'
+      }`,
+      evidence: {
+        alertname: alert.alertname,
+        status: alert.status,
+        severity: alert.severity,
+        fingerprint: alert.fingerprint,
+        labels: alert.labels,
+        annotations: alert.annotations,
+        startsAt: alert.startsAt,
+        endsAt: alert.endsAt,
+        generatorURL: alert.generatorURL,
+        targets,
+        routes,
+      },
     };
-    if (isRouted) routed.push({ ...entry, targets, routes });
-    else unrouted.push(entry);
-    findings.push(
-      finding({
-        bot: BOT_NAME,
-        check: isRouted ? 'alert.routed' : 'alert.unrouted',
-        // A resolved alert is news, not a problem: it keeps its severity in the evidence only.
-        severity: alert.status === 'firing' ? alert.severity : 'info',
-        object,
-        discriminator: `${alert.fingerprint}/${alert.status}`,
-        message: `${alert.status} ${alert.alertname || '(no alertname)'} (${alert.severity}) on ${describe(object)}: ${
-          isRouted ? `routed to ${targets.join(', ')}` : 'matches no route'
-        }`,
-        evidence: {
-          alertname: alert.alertname,
-          status: alert.status,
-          severity: alert.severity,
-          fingerprint: alert.fingerprint,
-          labels: alert.labels,
-          annotations: alert.annotations,
-          startsAt: alert.startsAt,
-          endsAt: alert.endsAt,
-          generatorURL: alert.generatorURL,
-          targets,
-          routes,
-        },
-        ...(isRouted
-          ? {}
-          : {
-              fix: `add a route for alertname "${alert.alertname}" to the ECO_ALERT_ROUTES file if a bot should act on it`,
-            }),
-      }),
-    );
+    if (!isRouted) {
+      spec.fix = `add a route for alertname "${alert.alertname}" to the ECO_ALERT_ROUTES file if a bot should act on it`;
+    }
+    findings.push(finding(spec));
   }
 
   if (input.truncated > 0) {
@@ -162,7 +172,7 @@ export function buildReport(input: ReportInput): RunResult {
           : `K_SINK (${outcome.targets.join(',') || 'no targets'})`;
     const action: Action = {
       verb: 'deliver',
-      object: alertObject(outcome.alert),
+      object: objects.get(outcome) ?? alertObject(outcome.alert),
       status: d.ok ? 'applied' : d.skipped === true ? 'skipped' : 'failed',
       reason: `${d.status} ${d.alertname} -> ${where}`,
       after: {
