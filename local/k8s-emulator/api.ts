@@ -47,6 +47,8 @@ import {
 } from './patch.ts';
 import { parseDryRun, validateListOptions, validateObject } from './validation.ts';
 import type { PodLogs } from './pod-logs.ts';
+import { FieldOwners } from './managed-fields.ts';
+import type { Owner } from './managed-fields.ts';
 
 export interface Reply {
   code: number;
@@ -62,6 +64,25 @@ export interface ApiContext {
   namespaceController: boolean;
   /** Deleting an owner deletes or orphans its dependents (the garbage collector). */
   garbageCollector: boolean;
+  /** Server-side apply field ownership. */
+  owners: FieldOwners;
+}
+
+interface Ownership {
+  owner: Owner;
+  /** The applied configuration, for apply patches. */
+  applied?: KubeObject;
+}
+
+/** The field manager of a write: `fieldManager`, else the User-Agent up to the first '/'. */
+function managerOf(
+  r: ResourceRequest,
+  query: URLSearchParams,
+  def: ResourceDef,
+  operation: Owner['operation'],
+): Owner {
+  const manager = query.get('fieldManager') || (r.userAgent ?? '').split('/')[0] || 'unknown';
+  return { manager, operation, apiVersion: groupVersion(def) };
 }
 
 const json = (code: number, body: string, headers?: Record<string, string>): Reply =>
@@ -281,7 +302,15 @@ export class Api {
       // Everything ran, nothing is stored: no resourceVersion, no event, the counter stays.
       return json(201, this.typed(def, prepared));
     }
-    return json(201, this.store.objectJson(def, this.store.commitCreate(def, prepared)));
+    const stored = this.store.commitCreate(def, prepared);
+    this.ctx.owners.recordUpdate(
+      stored.metadata.uid as string,
+      undefined,
+      stored,
+      managerOf(r, query, def, 'Update'),
+      false,
+    );
+    return json(201, this.store.objectJson(def, stored));
   }
 
   /** Serialises an object that is not (or not yet) stored, TypeMeta first. */
@@ -400,7 +429,9 @@ export class Api {
         `Precondition failed: UID in precondition: ${incoming.metadata.uid}, UID in object meta: ${existing.metadata.uid ?? ''}`,
       );
     }
-    return this.commitWrite(def, existing, incoming, r.subresource === 'status', dryRun);
+    return this.commitWrite(def, existing, incoming, r.subresource === 'status', dryRun, {
+      owner: managerOf(r, query, def, 'Update'),
+    });
   }
 
   patch(r: ResourceRequest, query: URLSearchParams, body: Buffer, contentType: string | undefined): Reply {
@@ -454,7 +485,14 @@ export class Api {
       if (def.namespaced) this.checkNamespaceWritable(def, r.namespace, r.name);
       const prepared = prepareCreate(def, obj, this.now());
       if (dryRun) return json(201, this.typed(def, prepared));
-      return json(201, this.store.objectJson(def, this.store.commitCreate(def, prepared)));
+      const stored = this.store.commitCreate(def, prepared);
+      this.ctx.owners.recordApply(
+        stored.metadata.uid as string,
+        stored,
+        obj,
+        managerOf(r, query, def, 'Apply'),
+      );
+      return json(201, this.store.objectJson(def, stored));
     }
 
     if (r.subresource === 'scale') {
@@ -463,7 +501,14 @@ export class Api {
       return this.writeScale(r, asObject(patched, def), dryRun);
     }
     const current = structuredClone(existing);
+    const owner = managerOf(r, query, def, kind === 'apply' ? 'Apply' : 'Update');
+    let dropped: ReturnType<FieldOwners['checkApply']> = [];
+    if (kind === 'apply' && !r.subresource) {
+      const applied = asObject(structuredClone(patch), def);
+      dropped = this.ctx.owners.checkApply(existing.metadata.uid, existing, applied, owner, force === 'true');
+    }
     const patched = asObject(this.applyPatch(kind, current, patch, def.custom), def);
+    FieldOwners.prune(patched, dropped);
     if (
       patched.metadata.resourceVersion &&
       patched.metadata.resourceVersion !== existing.metadata.resourceVersion
@@ -476,7 +521,9 @@ export class Api {
       );
     }
     if (kind === 'apply') checkTypeMeta(def, patched);
-    return this.commitWrite(def, existing, patched, r.subresource === 'status', dryRun);
+    const ownership: Ownership =
+      kind === 'apply' ? { owner, applied: asObject(structuredClone(patch), def) } : { owner };
+    return this.commitWrite(def, existing, patched, r.subresource === 'status', dryRun, ownership);
   }
 
   private applyPatch(kind: keyof typeof PATCH_TYPES, doc: unknown, patch: unknown, custom: boolean): unknown {
@@ -511,6 +558,7 @@ export class Api {
     incoming: KubeObject,
     statusOnly: boolean,
     dryRun: boolean,
+    ownership?: Ownership,
   ): Reply {
     let next: KubeObject;
     if (statusOnly) {
@@ -569,7 +617,13 @@ export class Api {
       this.afterDelete(def, gone, 'Background');
       return json(200, this.store.objectJson(def, gone));
     }
-    return json(200, this.store.objectJson(def, this.store.commitUpdate(def, next, existing)));
+    const stored = this.store.commitUpdate(def, next, existing);
+    if (ownership && !statusOnly) {
+      const uid = stored.metadata.uid as string;
+      if (ownership.applied) this.ctx.owners.recordApply(uid, stored, ownership.applied, ownership.owner);
+      else this.ctx.owners.recordUpdate(uid, existing, stored, ownership.owner, false);
+    }
+    return json(200, this.store.objectJson(def, stored));
   }
 
   // ---------- scale ----------

@@ -17,6 +17,7 @@ import { createRequestHandler } from './server.ts';
 import type { RecordedRequest } from './server.ts';
 import type { TokenGrant } from './rbac.ts';
 import { SNAPSHOT_CRDS } from './crds.ts';
+import { FieldOwners } from './managed-fields.ts';
 import { readSeedFiles, seedOrder } from './seed.ts';
 import { formatTime } from './store.ts';
 import { EMULATOR_TLS_CERT, EMULATOR_TLS_KEY } from './tls.ts';
@@ -212,6 +213,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     logs,
     namespaceController: options.namespaceController ?? true,
     garbageCollector: options.garbageCollector ?? true,
+    owners: new FieldOwners(),
     registry,
     faults,
     requests,

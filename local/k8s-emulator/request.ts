@@ -15,6 +15,8 @@ export interface ResourceRequest {
   subresource: string;
   /** Legacy `/watch/` path segment, or `?watch=true|1`. */
   watch: boolean;
+  /** User-Agent of the request (default field manager). */
+  userAgent?: string;
 }
 
 export interface ParsedPath {

@@ -169,6 +169,7 @@ async function handle(deps: ServerDeps, api: Api, req: IncomingMessage, res: Ser
     if (!apiPath) return nonResource(deps, method, pathname, req, res);
     const r = parseApiPathOrDiscovery(deps, apiPath, url.searchParams, res);
     if (!r) return;
+    if (req.headers['user-agent']) r.userAgent = req.headers['user-agent'];
     const attrs = attributesOf(r, method, pathname);
     record.verb = attrs.verb;
     record.resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;

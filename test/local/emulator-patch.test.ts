@@ -217,22 +217,25 @@ describe('application/strategic-merge-patch+json', () => {
 });
 
 describe('application/apply-patch+yaml (server-side apply, basic)', () => {
-  it('creates a missing object with 201 and merges into an existing one', async () => {
+  it('creates a missing object with 201, keeps fields of other managers, drops fields it stopped applying', async () => {
+    const path = '/api/v1/namespaces/default/configmaps/applied';
     const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: applied\ndata:\n  a: "1"\n';
-    const created = await call(
-      'PATCH',
-      '/api/v1/namespaces/default/configmaps/applied?fieldManager=eco-bot',
-      { rawBody: yaml, contentType: 'application/apply-patch+yaml' },
-    );
+    const created = await call('PATCH', `${path}?fieldManager=eco-bot`, {
+      rawBody: yaml,
+      contentType: 'application/apply-patch+yaml',
+    });
     expect(created.status).toBe(201);
+    await call('PATCH', `${path}?fieldManager=someone-else`, {
+      body: { data: { c: '3' } },
+      contentType: 'application/merge-patch+json',
+    });
     const json = '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"applied"},"data":{"b":"2"}}';
-    const updated = await call(
-      'PATCH',
-      '/api/v1/namespaces/default/configmaps/applied?fieldManager=eco-bot&force=true',
-      { rawBody: json, contentType: 'application/apply-patch+yaml' },
-    );
+    const updated = await call('PATCH', `${path}?fieldManager=eco-bot`, {
+      rawBody: json,
+      contentType: 'application/apply-patch+yaml',
+    });
     expect(updated.status).toBe(200);
-    expect((updated.json as { data: Record<string, string> }).data).toEqual({ a: '1', b: '2' });
+    expect((updated.json as { data: Record<string, string> }).data).toEqual({ b: '2', c: '3' });
   });
 
   it('force on a non-apply patch is a 422', async () => {

@@ -81,6 +81,69 @@ describe('Status error catalogue (wire spec §9), byte for byte', () => {
     expect(patch.text).toBe(expected);
   });
 
+  it('9.4 409 Conflict when an apply changes a field another manager owns (unless force)', async () => {
+    const path = '/apis/apps/v1/namespaces/default/deployments';
+    expect(
+      (await call('POST', `${path}?fieldManager=kubectl-client-side-apply`, { body: deployment('ssa') }))
+        .status,
+    ).toBe(201);
+    const applied = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'ssa' },
+      spec: { replicas: 3 },
+    };
+    const r = await call('PATCH', `${path}/ssa?fieldManager=eco-bot`, {
+      body: applied,
+      contentType: 'application/apply-patch+yaml',
+    });
+    expect(r.status).toBe(409);
+    expect(r.text).toBe(
+      '{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Apply failed with 1 conflict: conflict with \\"kubectl-client-side-apply\\" using apps/v1: .spec.replicas","reason":"Conflict","details":{"causes":[{"reason":"FieldManagerConflict","message":"conflict with \\"kubectl-client-side-apply\\" using apps/v1","field":".spec.replicas"}]},"code":409}',
+    );
+    // Applying the value the other manager already set is no conflict.
+    const same = await call('PATCH', `${path}/ssa?fieldManager=eco-bot`, {
+      body: { ...applied, spec: { replicas: 2 } },
+      contentType: 'application/apply-patch+yaml',
+    });
+    expect(same.status).toBe(200);
+    const forced = await call('PATCH', `${path}/ssa?fieldManager=eco-bot&force=true`, {
+      body: applied,
+      contentType: 'application/apply-patch+yaml',
+    });
+    expect(forced.status).toBe(200);
+    expect((forced.json as { spec: { replicas: number } }).spec.replicas).toBe(3);
+    // Several conflicts: grouped by manager, one path per line.
+    const two = await call('PATCH', `${path}/ssa?fieldManager=other`, {
+      body: { ...applied, metadata: { name: 'ssa', labels: { app: 'changed' } }, spec: { replicas: 4 } },
+      contentType: 'application/apply-patch+yaml',
+    });
+    expect(two.status).toBe(409);
+    expect((two.json as { message: string }).message).toBe(
+      'Apply failed with 2 conflicts: conflicts with "eco-bot":\n- .spec.replicas\nconflicts with "kubectl-client-side-apply" using apps/v1:\n- .metadata.labels.app',
+    );
+  });
+
+  it('9.4 an apply that drops a field it owned removes it', async () => {
+    const path = '/apis/apps/v1/namespaces/default/deployments/ssa?fieldManager=eco-bot';
+    const r = await call('PATCH', path, {
+      body: {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'ssa', annotations: { owner: 'eco-bot' } },
+      },
+      contentType: 'application/apply-patch+yaml',
+    });
+    expect(r.status).toBe(200);
+    const d = r.json as {
+      spec: { replicas?: number; template: unknown };
+      metadata: { annotations: Record<string, string> };
+    };
+    expect(d.spec.replicas).toBeUndefined();
+    expect(d.spec.template).toBeDefined();
+    expect(d.metadata.annotations).toEqual({ owner: 'eco-bot' });
+  });
+
   it('9.5 422 Invalid with causes (Deployment spec.replicas)', async () => {
     const r = await call('POST', '/apis/apps/v1/namespaces/default/deployments', {
       body: deployment('web', -1),
