@@ -1,7 +1,8 @@
 // npm run bench: runs every scripts/bench/*.ts module that exports run(), prints one table per
 // result and writes them all to dist/bench-results.json. BENCH_QUICK=1 for fewer repetitions;
 // `npm run bench -- alert-bot` runs only the named modules.
-import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -64,6 +65,13 @@ async function main(): Promise<void> {
     }
   }
   await mkdir(join(root, 'dist'), { recursive: true });
+  const file = join(root, 'dist', 'bench-results.json');
+  // `npm run bench -- <module>` replaces that module's results and keeps the others.
+  if (only.length > 0 && existsSync(file)) {
+    const previous = JSON.parse(await readFile(file, 'utf8')) as { results?: BenchResult[] };
+    const fresh = new Set(results.map((r) => r.name));
+    results.unshift(...(previous.results ?? []).filter((r) => !fresh.has(r.name)));
+  }
   const report = {
     generatedAt: new Date().toISOString(),
     node: process.version,
@@ -71,7 +79,7 @@ async function main(): Promise<void> {
     cpu: cpus()[0]?.model,
     results,
   };
-  await writeFile(join(root, 'dist', 'bench-results.json'), `${JSON.stringify(report, null, 2)}\n`);
+  await writeFile(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwrote dist/bench-results.json (${results.length} result(s))`);
   const failed = results.flatMap((r) =>
     r.rows.filter((row) => row.pass === false).map((row) => `${r.name}: ${row.metric}`),

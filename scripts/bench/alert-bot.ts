@@ -109,10 +109,25 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         await server.stop();
       }
     };
-    ctx.log(`throughput: autocannon ${seconds} s, 10 connections, bare then bot`);
-    const bareLoad = await measure(bareFile);
-    const botLoad = await measure(botFile);
-    const noopLoad = await measure(noopFile);
+    // Rounds alternate the servers and each keeps its best round: on a shared machine a neighbour's
+    // burst then costs a round, not the ratio.
+    const rounds = ctx.quick ? 1 : 2;
+    ctx.log(
+      `throughput: autocannon ${seconds} s, 10 connections, ${rounds} round(s) of bare, bot, no-op bot`,
+    );
+    type Load = Awaited<ReturnType<typeof measure>>;
+    const best = (a: Load | undefined, b: Load): Load => (a === undefined || b.rps > a.rps ? b : a);
+    let bareBest: Load | undefined;
+    let botBest: Load | undefined;
+    let noopBest: Load | undefined;
+    for (let round = 0; round < rounds; round += 1) {
+      bareBest = best(bareBest, await measure(bareFile));
+      botBest = best(botBest, await measure(botFile));
+      noopBest = best(noopBest, await measure(noopFile));
+    }
+    if (bareBest === undefined || botBest === undefined || noopBest === undefined)
+      throw new Error('no round ran');
+    const [bareLoad, botLoad, noopLoad] = [bareBest, botBest, noopBest];
     if (botLoad.non2xx > 0 || botLoad.errors > 0)
       ctx.log(`warning: ${botLoad.non2xx} non-2xx, ${botLoad.errors} errors from ${BOT}`);
 
@@ -144,7 +159,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
           'req/s',
           Math.round(bareLoad.rps),
           '>= 0.7',
-          `${seconds} s, p99 ${botLoad.p99Ms} ms vs ${bareLoad.p99Ms} ms`,
+          `${seconds} s, best of ${rounds}; p99 ${botLoad.p99Ms} ms vs ${bareLoad.p99Ms} ms`,
         ),
         row('RSS after the first request', botLoad.firstRss, 'bytes', bareLoad.firstRss),
         row(
