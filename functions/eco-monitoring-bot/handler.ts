@@ -56,6 +56,26 @@ async function collect<T extends KubeObject>(iterable: AsyncIterable<T>): Promis
   return out;
 }
 
+type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
+function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
+  return promise.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
+}
+
+/** Container limits/requests per pod, keyed `namespace/name`; the pod objects themselves are dropped. */
+async function podBases(
+  ctx: Context,
+  options: { namespace?: string },
+): Promise<Map<string, Map<string, ContainerBasis>>> {
+  const bases = new Map<string, Map<string, ContainerBasis>>();
+  for await (const pod of ctx.k8s.list(resources.pods, options)) {
+    bases.set(`${pod.metadata.namespace ?? ''}/${pod.metadata.name}`, podBasis(pod));
+  }
+  return bases;
+}
+
 function severityOf(percent: number, basis: 'limit' | 'request' | 'allocatable'): Severity {
   if (basis === 'request') return 'info';
   return percent >= (basis === 'allocatable' ? 95 : 100) ? 'critical' : 'warning';
@@ -89,11 +109,20 @@ export default defineBot({
     const gauges = createGauges(ctx);
     gauges.reset();
 
-    // Node metrics first: a 404 here means metrics-server (metrics.k8s.io) is not installed.
-    let nodeMetrics: NodeMetrics[];
-    try {
-      nodeMetrics = await collect(ctx.k8s.list<NodeMetrics>(resources.nodeMetrics));
-    } catch (error) {
+    // All four reads at once (one round trip of latency on a cold start). Settled, never rejected.
+    const listOptions = input.namespace ? { namespace: input.namespace } : {};
+    const nodeMetricsRead = settle(collect(ctx.k8s.list<NodeMetrics>(resources.nodeMetrics)));
+    const nodesRead = settle(collect(ctx.k8s.list(resources.nodes)));
+    const podsRead = input.pods ? settle(podBases(ctx, listOptions)) : undefined;
+    const podMetricsRead = input.pods
+      ? settle(collect(ctx.k8s.list<PodMetrics>(resources.podMetrics, listOptions)))
+      : undefined;
+
+    // A 404 on node metrics means metrics-server (metrics.k8s.io) is not installed.
+    const nodeMetricsResult = await nodeMetricsRead;
+    await Promise.all([nodesRead, podsRead, podMetricsRead]);
+    if (!nodeMetricsResult.ok) {
+      const error = nodeMetricsResult.error;
       if (isK8sApiError(error) && error.code === 404) {
         gauges.available.set(0);
         findings.push(
@@ -112,14 +141,13 @@ export default defineBot({
       errors.push(toReportError(error, 'list node metrics'));
       return { summary: 'could not read node metrics', findings, errors };
     }
+    const nodeMetrics = nodeMetricsResult.value;
     gauges.available.set(1);
 
     const nodes = new Map<string, KubeObject>();
-    try {
-      for await (const node of ctx.k8s.list(resources.nodes)) nodes.set(node.metadata.name, node);
-    } catch (error) {
-      errors.push(toReportError(error, 'list nodes (allocatable)'));
-    }
+    const nodesResult = await nodesRead;
+    if (nodesResult.ok) for (const node of nodesResult.value) nodes.set(node.metadata.name, node);
+    else errors.push(toReportError(nodesResult.error, 'list nodes (allocatable)'));
 
     const nodeRows = nodeMetrics.map((m) => nodeUsage(m, nodes.get(m.metadata.name)));
     for (const row of nodeRows) {
@@ -168,22 +196,17 @@ export default defineBot({
     }
 
     const podRows: PodUsage[] = [];
-    if (input.pods) {
-      const listOptions = input.namespace ? { namespace: input.namespace } : {};
-      const bases = new Map<string, Map<string, ContainerBasis>>();
-      try {
-        for await (const pod of ctx.k8s.list(resources.pods, listOptions)) {
-          bases.set(`${pod.metadata.namespace ?? ''}/${pod.metadata.name}`, podBasis(pod));
-        }
-      } catch (error) {
-        errors.push(toReportError(error, 'list pods (limits)'));
-      }
-      try {
-        for await (const m of ctx.k8s.list<PodMetrics>(resources.podMetrics, listOptions)) {
+    if (podsRead && podMetricsRead) {
+      const podsResult = await podsRead;
+      const bases = podsResult.ok ? podsResult.value : new Map<string, Map<string, ContainerBasis>>();
+      if (!podsResult.ok) errors.push(toReportError(podsResult.error, 'list pods (limits)'));
+      const podMetricsResult = await podMetricsRead;
+      if (podMetricsResult.ok) {
+        for (const m of podMetricsResult.value) {
           podRows.push(podUsage(m, bases.get(`${m.metadata.namespace ?? ''}/${m.metadata.name}`)));
         }
-      } catch (error) {
-        errors.push(toReportError(error, 'list pod metrics'));
+      } else {
+        errors.push(toReportError(podMetricsResult.error, 'list pod metrics'));
       }
       for (const row of podRows) {
         const labels = { namespace: row.namespace, pod: row.pod };

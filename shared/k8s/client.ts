@@ -115,6 +115,7 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
       } catch (error) {
         if (
           error instanceof TransportFailure &&
+          !error.permanent &&
           attempt < policy.retries &&
           shouldRetry({ kind: 'transport', mayHaveBeenProcessed: error.mayHaveBeenProcessed }, shape)
         ) {

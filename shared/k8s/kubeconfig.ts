@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve as resolvePath } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { K8sConfigError } from './errors.ts';
+import { UnsupportedYaml, parseMiniYaml } from './mini-yaml.ts';
 
 export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/kubernetes.io/serviceaccount';
 /** Projected ServiceAccount tokens rotate; re-read the file at most this often (client-go uses 1 min). */
@@ -148,14 +149,24 @@ export async function readKubeconfig(file: string): Promise<KubeconfigFile> {
   return parseKubeconfig(text, file);
 }
 
+/** The kubeconfig subset reader first (cheap to load), the full YAML parser when it declines. */
+async function parseYaml(text: string): Promise<unknown> {
+  try {
+    return parseMiniYaml(text);
+  } catch (error) {
+    if (!(error instanceof UnsupportedYaml)) throw error;
+    const yaml = await import('yaml');
+    return yaml.parse(text);
+  }
+}
+
 export async function parseKubeconfig(text: string, file = '<kubeconfig>'): Promise<KubeconfigFile> {
   let parsed: unknown;
   try {
     if (text.trimStart().startsWith('{')) {
       parsed = JSON.parse(text);
     } else {
-      const yaml = await import('yaml');
-      parsed = yaml.parse(text);
+      parsed = await parseYaml(text);
     }
   } catch (error) {
     throw new K8sConfigError(`kubeconfig ${file} is not valid YAML/JSON: ${(error as Error).message}`);
