@@ -6,7 +6,11 @@ export * from './log/index.ts';
 export * from './config/index.ts';
 export * from './report/index.ts';
 export * from './metrics/index.ts';
-export * from './cloudevents/index.ts';
+// Only the SDK-free part: a bot importing this barrel must not load the CloudEvents SDK at start
+// (the runtime loads it on the first CloudEvent). The codec is in shared/cloudevents/index.ts.
+export { PING_EVENT_TYPE, REPORT_EVENT_TYPE, eventSource } from './cloudevents/constants.ts';
+export { cloudEventMode } from './cloudevents/mode.ts';
+export type { CeMode } from './cloudevents/mode.ts';
 export * from './auth/index.ts';
 export * from './http/index.ts';
 export * from './runtime/index.ts';

@@ -1,26 +1,8 @@
 import { HTTP, type CloudEvent } from 'cloudevents';
 import { ValidationError } from '../errors/validation-error.ts';
-
-export type CeMode = 'binary' | 'structured' | 'batch';
+import { cloudEventMode, type CeMode } from './mode.ts';
 
 type Headers = Readonly<Record<string, string | string[] | undefined>>;
-
-const header = (headers: Headers, name: string): string | undefined => {
-  const value = headers[name];
-  return Array.isArray(value) ? value[0] : value;
-};
-
-/**
- * The mode, chosen in one place from the content type and headers, the way the SDK does: batch and
- * structured by content type, binary when a `ce-id` header is present, else not a CloudEvent.
- */
-export function cloudEventMode(headers: Headers): CeMode | undefined {
-  const type = (header(headers, 'content-type') ?? '').toLowerCase();
-  if (type.startsWith('application/cloudevents-batch')) return 'batch';
-  if (type.startsWith('application/cloudevents')) return 'structured';
-  if (header(headers, 'ce-id') !== undefined) return 'binary';
-  return undefined;
-}
 
 function invalid(message: string, cause?: unknown): ValidationError {
   return new ValidationError(`invalid CloudEvent: ${message}`, { code: 'invalid-cloudevent', cause });

@@ -2,7 +2,7 @@ import type { CloudEvent } from 'cloudevents';
 import { SinkDeliveryError } from '../errors/sink-error.ts';
 import type { SinkConfig } from '../config/types.ts';
 import type { Logger } from '../log/types.ts';
-import { toBinary } from './http.ts';
+import { loadCodec } from './lazy.ts';
 
 export interface SinkDeps {
   fetch?: typeof fetch;
@@ -40,7 +40,7 @@ export function createSinkSender(config: SinkConfig, deps: SinkDeps = {}): SendE
   const random = deps.random ?? Math.random;
 
   return async (event, signal) => {
-    const { headers, body } = toBinary(event);
+    const { headers, body } = (await loadCodec()).toBinary(event);
     let lastStatus: number | undefined;
     let lastError: unknown;
     let made = 0;

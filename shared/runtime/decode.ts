@@ -1,13 +1,8 @@
 import type { CloudEvent } from 'cloudevents';
 import type { TriggerEvent, TriggerKind } from '../bot/types.ts';
 import { PING_EVENT_TYPE } from '../cloudevents/constants.ts';
-import {
-  cloudEventMode,
-  decodeCloudEvents,
-  eventData,
-  eventExtensions,
-  type CeMode,
-} from '../cloudevents/http.ts';
+import { loadCodec } from '../cloudevents/lazy.ts';
+import { cloudEventMode, type CeMode } from '../cloudevents/mode.ts';
 import { ValidationError } from '../errors/validation-error.ts';
 
 export interface Invocation {
@@ -45,7 +40,8 @@ export function isAlertmanagerPayload(body: unknown, userAgent: string | undefin
   return o['version'] === '4' && ('alerts' in o || 'groupKey' in o || 'receiver' in o);
 }
 
-function fromEvent(event: CloudEvent<unknown>): Invocation {
+function fromEvent(codec: Awaited<ReturnType<typeof loadCodec>>, event: CloudEvent<unknown>): Invocation {
+  const { eventData, eventExtensions } = codec;
   const ping = event.type === PING_EVENT_TYPE;
   const attributes: TriggerEvent = {
     id: event.id,
@@ -67,7 +63,7 @@ function fromEvent(event: CloudEvent<unknown>): Invocation {
  * Turns a POST into invocations, per the trigger table (ARCHITECTURE.md section 4): CloudEvents
  * (binary, structured, batch), cron-connector's empty POST, Alertmanager payloads, plain JSON.
  */
-export function decodeRequest(headers: Headers, body: string): Decoded {
+export async function decodeRequest(headers: Headers, body: string): Promise<Decoded> {
   const ceMode = cloudEventMode(headers);
   if (ceMode !== undefined) {
     if (ceMode === 'binary' && body.trim() !== '' && !isJsonish(first(headers['content-type']))) {
@@ -79,7 +75,11 @@ export function decodeRequest(headers: Headers, body: string): Decoded {
         },
       );
     }
-    return { ceMode, invocations: decodeCloudEvents(headers, body).events.map(fromEvent) };
+    const codec = await loadCodec();
+    return {
+      ceMode,
+      invocations: codec.decodeCloudEvents(headers, body).events.map((e) => fromEvent(codec, e)),
+    };
   }
   if (body.trim() === '') {
     const connector =

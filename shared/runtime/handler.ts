@@ -7,7 +7,7 @@ import type { Logger } from '../log/types.ts';
 import type { KitMetrics, Outcome } from '../metrics/registry.ts';
 import { checkAuth } from '../auth/check.ts';
 import { REPORT_EVENT_TYPE } from '../cloudevents/constants.ts';
-import { toBinary } from '../cloudevents/http.ts';
+import { loadCodec, loadEvents } from '../cloudevents/lazy.ts';
 import type { SendEvent } from '../cloudevents/sink.ts';
 import { errorToResponse } from '../errors/to-response.ts';
 import { HttpError } from '../errors/http-error.ts';
@@ -16,7 +16,7 @@ import { readBody } from '../http/body.ts';
 import { sendError, sendJson, sendMessage, sendText } from '../http/respond.ts';
 import { decodeRequest, type Decoded, type Invocation } from './decode.ts';
 import { CronDispatcher } from './dispatch.ts';
-import { buildEvent, runBotDetailed } from './run-bot.ts';
+import { runBotDetailed } from './run-bot.ts';
 import { traceFrom } from './trace.ts';
 
 export interface HandlerDeps {
@@ -109,7 +109,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
   function emitFor(bot: Bot, traceparent: string): Context['emit'] {
     return async (type, data, options) => {
       if (deps.send === undefined) return;
-      await deps.send(buildEvent(bot.name, type, data, traceparent, options));
+      await deps.send((await loadEvents()).buildEvent(bot.name, type, data, traceparent, options));
     };
   }
 
@@ -146,7 +146,9 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
       if (deps.send !== undefined && emitReport) {
         try {
           await deps.send(
-            buildEvent(bot.name, REPORT_EVENT_TYPE, report, trace.traceparent, { subject: report.runId }),
+            (await loadEvents()).buildEvent(bot.name, REPORT_EVENT_TYPE, report, trace.traceparent, {
+              subject: report.runId,
+            }),
           );
         } catch (error) {
           metrics.countError(bot.name, 'sink');
@@ -223,7 +225,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     // GET (bots that opt in with triggers.httpGet): the query parameters are the options.
     const decoded: Decoded =
       req.method === 'POST'
-        ? decodeRequest(req.headers, await readBody(req, config.maxBodyBytes))
+        ? await decodeRequest(req.headers, await readBody(req, config.maxBodyBytes))
         : {
             ceMode: undefined,
             invocations: [{ trigger: 'http', input: Object.fromEntries(new URLSearchParams(query)) }],
@@ -276,7 +278,11 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
       sendMessage(
         res,
         200,
-        toBinary(buildEvent(bot.name, REPORT_EVENT_TYPE, report, traceparent, { subject: report.runId })),
+        (await loadCodec()).toBinary(
+          (await loadEvents()).buildEvent(bot.name, REPORT_EVENT_TYPE, report, traceparent, {
+            subject: report.runId,
+          }),
+        ),
       );
       return;
     }

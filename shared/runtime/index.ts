@@ -1,5 +1,5 @@
 export { serve } from './serve.ts';
-export { runBot, buildEvent } from './run-bot.ts';
+export { runBot, runBotDetailed } from './run-bot.ts';
 export { createRequestHandler } from './handler.ts';
 export { CronDispatcher, parseSchedule } from './dispatch.ts';
 export { decodeRequest, isAlertmanagerPayload } from './decode.ts';

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { CloudEvent } from 'cloudevents';
 import type {
   Action,
   Bot,
@@ -20,7 +19,7 @@ import { createSafetyRails } from '../safety/index.ts';
 import { HttpError } from '../errors/http-error.ts';
 import { createLogger, isLogLevel } from '../log/logger.ts';
 import { createMetrics } from '../metrics/registry.ts';
-import { eventSource } from '../cloudevents/constants.ts';
+import { loadEvents } from '../cloudevents/lazy.ts';
 import { createSinkSender, type SendEvent } from '../cloudevents/sink.ts';
 import { loadConfig } from '../config/load.ts';
 import { validateInput } from './input.ts';
@@ -75,29 +74,8 @@ function defaultEmit(bot: string, env: Env, traceparent: string, log: Logger): C
       },
       { log },
     );
-    await send(buildEvent(bot, type, data, traceparent, options));
+    await send((await loadEvents()).buildEvent(bot, type, data, traceparent, options));
   };
-}
-
-/** A CloudEvent from this bot: source `/eco-bots/<bot>`, the run's traceparent as an extension. */
-export function buildEvent(
-  bot: string,
-  type: string,
-  data: unknown,
-  traceparent: string,
-  options: EmitOptions = {},
-): CloudEvent<unknown> {
-  return new CloudEvent<unknown>({
-    ...options.extensions,
-    type,
-    source: eventSource(bot),
-    datacontenttype: 'application/json',
-    data,
-    traceparent,
-    ...(options.subject === undefined ? {} : { subject: options.subject }),
-    ...(options.id === undefined ? {} : { id: options.id }),
-    ...(options.time === undefined ? {} : { time: options.time }),
-  });
 }
 
 function checkResult(bot: string, result: unknown): RunResult {
