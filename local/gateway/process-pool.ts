@@ -79,6 +79,9 @@ export class ProcessPool {
   }
 
   readonly #lastTails = new Map<string, string[]>();
+  readonly #starting = new Map<string, Promise<Child>>();
+  /** Slots taken by starts between #makeRoom and the child entering #children. */
+  #reserved = 0;
 
   get size(): number {
     return this.#children.size;
@@ -88,9 +91,17 @@ export class ProcessPool {
     if (this.#closed) throw new GatewayError(503, 'shutting-down', 'the gateway is shutting down');
     let child = this.#children.get(bot);
     if (child === undefined || child.stopping !== undefined) {
-      await this.#makeRoom();
-      child = this.#children.get(bot);
-      if (child === undefined || child.stopping !== undefined) child = await this.#spawn(bot);
+      // Concurrent first calls to one bot share one start (never two processes for one bot).
+      let starting = this.#starting.get(bot);
+      if (starting === undefined) {
+        starting = this.#makeRoom().then(() => this.#spawn(bot));
+        this.#starting.set(bot, starting);
+        const done = (): void => {
+          this.#starting.delete(bot);
+        };
+        starting.then(done, done);
+      }
+      child = await starting;
     }
     child.inflight += 1;
     child.lastUsed = Date.now();
@@ -126,7 +137,7 @@ export class ProcessPool {
   /** Waits until a slot is free, evicting the least recently used idle process when full. */
   async #makeRoom(): Promise<void> {
     const deadline = Date.now() + this.options.queueTimeoutMs;
-    while (this.#children.size >= this.options.maxProcesses) {
+    while (this.#children.size + this.#reserved >= this.options.maxProcesses) {
       const idle = [...this.#children.values()]
         .filter((child) => child.inflight === 0 && child.stopping === undefined)
         .sort((a, b) => a.lastUsed - b.lastUsed)[0];
@@ -150,11 +161,20 @@ export class ProcessPool {
         });
       });
     }
+    // Taken in the same synchronous step as the check above; released by #spawn.
+    this.#reserved += 1;
   }
 
   async #spawn(bot: string): Promise<Child> {
+    let port: number;
+    try {
+      port = await freePort();
+    } finally {
+      this.#reserved -= 1;
+    }
+    // close() may have run while the port was being found: a process started now would outlive the pool.
+    if (this.#closed) throw new GatewayError(503, 'shutting-down', 'the gateway is shutting down');
     const spec = this.options.spec(bot);
-    const port = await freePort();
     const proc = spawn(spec.command, spec.args, {
       cwd: spec.cwd,
       env: { ...spec.env, PORT: String(port) },

@@ -52,7 +52,7 @@ describe('npm start (tsx local/main.ts up)', () => {
       up.exited,
       new Promise((resolve) => setTimeout(() => resolve('still running'), 20_000)),
     ]);
-    expect(code).toBe(0);
+    expect(code, up.output()).toBe(0);
   });
 });
 
