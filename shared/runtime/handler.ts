@@ -13,6 +13,7 @@ import { errorToResponse } from '../errors/to-response.ts';
 import { HttpError } from '../errors/http-error.ts';
 import { isBotError } from '../errors/bot-error.ts';
 import { readBody } from '../http/body.ts';
+import { accepts, flatHeaders } from '../http/negotiate.ts';
 import { sendError, sendJson, sendMessage, sendText } from '../http/respond.ts';
 import { decodeRequest, type Decoded, type Invocation } from './decode.ts';
 import { CronDispatcher } from './dispatch.ts';
@@ -50,31 +51,6 @@ export interface RequestHandler {
 }
 
 type Headers = Record<string, string>;
-
-function flatHeaders(req: IncomingMessage): Headers {
-  const out: Headers = {};
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (typeof value === 'string') out[name] = value;
-    else if (Array.isArray(value)) out[name] = value.join(', ');
-  }
-  return out;
-}
-
-/** Whether the Accept header names this media type, and does not put JSON before it. */
-export function accepts(accept: string | undefined, contentType: string): boolean {
-  if (accept === undefined) return false;
-  const wanted = (contentType.split(';')[0] ?? '').trim().toLowerCase();
-  const types = accept
-    .toLowerCase()
-    .split(',')
-    .map((part) => part.split(';'))
-    .filter((params) => !params.some((p) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(p)))
-    .map((params) => (params[0] ?? '').trim());
-  const at = types.indexOf(wanted);
-  if (at < 0) return false;
-  const json = types.indexOf('application/json');
-  return json < 0 || at < json;
-}
 
 const outcomeOf = (status: number): Outcome =>
   status === 504 ? 'timeout' : status >= 500 ? 'error' : 'rejected';

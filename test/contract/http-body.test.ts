@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../shared/bot/types.ts';
-import { accepts } from '../../shared/runtime/handler.ts';
+import { accepts } from '../../shared/http/index.ts';
 import { echoBot, pageBot } from '../shared/fixtures/bots.ts';
 import { post, startServer } from './helpers.ts';
 
