@@ -254,8 +254,11 @@ export class Builder {
       { type: 'PodScheduled', status: 'True', lastProbeTime: null, lastTransitionTime: condTime },
     ];
     if (o.reason !== 'Evicted') {
+      const podIP = o.spec?.['hostNetwork'] === true ? nodeIp(node) : this.ip(node);
       status['hostIP'] = nodeIp(node);
-      status['podIP'] = o.spec?.['hostNetwork'] === true ? nodeIp(node) : this.ip(node);
+      status['hostIPs'] = [{ ip: nodeIp(node) }];
+      status['podIP'] = podIP;
+      status['podIPs'] = [{ ip: podIP }];
     }
     status['startTime'] = started;
     status['containerStatuses'] = o.reason === 'Evicted' ? [] : statuses;

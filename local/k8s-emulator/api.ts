@@ -389,7 +389,8 @@ export class Api {
       throw methodNotAllowed('update', def);
     const dryRun = parseDryRun(query.getAll('dryRun'), 'UpdateOptions');
     const incoming = asObject(parseJsonBody(body), def);
-    if (r.subresource === 'scale') return this.writeScale(r, incoming, dryRun);
+    if (r.subresource === 'scale')
+      return this.writeScale(r, incoming, dryRun, managerOf(r, query, def, 'Update'));
     checkTypeMeta(def, incoming);
     if (incoming.metadata.name && incoming.metadata.name !== r.name) {
       throw badRequest(
@@ -498,7 +499,7 @@ export class Api {
     if (r.subresource === 'scale') {
       const scale = this.scaleOf(def, existing);
       const patched = this.applyPatch(kind, scale, patch, false);
-      return this.writeScale(r, asObject(patched, def), dryRun);
+      return this.writeScale(r, asObject(patched, def), dryRun, managerOf(r, query, def, 'Update'));
     }
     const current = structuredClone(existing);
     const owner = managerOf(r, query, def, kind === 'apply' ? 'Apply' : 'Update');
@@ -650,7 +651,7 @@ export class Api {
     };
   }
 
-  private writeScale(r: ResourceRequest, scale: KubeObject, dryRun: boolean): Reply {
+  private writeScale(r: ResourceRequest, scale: KubeObject, dryRun: boolean, owner: Owner): Reply {
     const { def } = r;
     const existing = this.requireExisting(def, r.namespace, r.name);
     const replicas = (scale['spec'] as { replicas?: unknown } | undefined)?.replicas;
@@ -671,7 +672,9 @@ export class Api {
     }
     const spec = { ...((existing['spec'] as Record<string, unknown> | undefined) ?? {}), replicas };
     const next: KubeObject = { ...structuredClone(existing), spec };
-    const reply = this.commitWrite(def, existing, next, false, dryRun);
+    const reply = this.commitWrite(def, existing, next, false, dryRun, {
+      owner: { ...owner, subresource: 'scale' },
+    });
     const written = JSON.parse(String(reply.body)) as KubeObject;
     return json(200, JSON.stringify(this.scaleOf(def, written)));
   }

@@ -11,6 +11,8 @@ export interface Owner {
   manager: string;
   operation: 'Apply' | 'Update';
   apiVersion: string;
+  /** Set when the write went through a subresource (scale). */
+  subresource?: string;
 }
 
 /** Lists merged by key in SSA (list-type=map), as in the strategic merge patch table. */
@@ -102,8 +104,16 @@ export function leaves(obj: KubeObject, withStatus: boolean): Map<string, Leaf> 
   return out;
 }
 
+/** Managers are identified by name, operation and subresource together (as in managedFields). */
+function sameManager(a: Owner, b: Owner): boolean {
+  return (
+    a.manager === b.manager && a.operation === b.operation && (a.subresource ?? '') === (b.subresource ?? '')
+  );
+}
+
 function printManager(o: Owner): string {
-  return o.operation === 'Update' ? `"${o.manager}" using ${o.apiVersion}` : `"${o.manager}"`;
+  const name = o.subresource ? `"${o.manager}" with subresource "${o.subresource}"` : `"${o.manager}"`;
+  return o.operation === 'Update' ? `${name} using ${o.apiVersion}` : name;
 }
 
 /** The 409 of wire spec §9.4. */
@@ -120,9 +130,10 @@ export function applyConflict(conflicts: Array<{ owner: Owner; path: string }>):
   } else {
     const byManager = new Map<string, { owner: Owner; paths: string[] }>();
     for (const c of conflicts) {
-      const e = byManager.get(c.owner.manager) ?? { owner: c.owner, paths: [] };
+      const id = printManager(c.owner);
+      const e = byManager.get(id) ?? { owner: c.owner, paths: [] };
       e.paths.push(c.path);
-      byManager.set(c.owner.manager, e);
+      byManager.set(id, e);
     }
     const parts: string[] = [];
     for (const m of [...byManager.keys()].sort()) {
@@ -205,14 +216,14 @@ export class FieldOwners {
     const conflicts: Array<{ owner: Owner; path: string }> = [];
     for (const [p, leaf] of config) {
       const o = owners.get(p);
-      if (o && o.manager !== owner.manager && current.has(p) && current.get(p)?.value !== leaf.value)
+      if (o && !sameManager(o, owner) && current.has(p) && current.get(p)?.value !== leaf.value)
         conflicts.push({ owner: o, path: p });
     }
     if (conflicts.length > 0 && !force)
       throw applyConflict(conflicts.sort((a, b) => a.path.localeCompare(b.path)));
     const dropped: Leaf[] = [];
     for (const [p, o] of owners) {
-      if (o.manager === owner.manager && o.operation === 'Apply' && !config.has(p)) {
+      if (sameManager(o, owner) && !config.has(p)) {
         const leaf = current.get(p);
         if (leaf) dropped.push(leaf);
       }

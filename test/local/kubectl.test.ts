@@ -152,6 +152,28 @@ describe('kubectl against the emulator', () => {
     expect(emu.store.get('configmaps', 'api-config', 'shop')).toBeUndefined();
   });
 
+  it('apply --server-side reports a field-manager conflict after kubectl scale, and --force-conflicts wins', async () => {
+    const file = join(dir, 'ssa.yaml');
+    const manifest = (replicas: number): string =>
+      `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ssa, namespace: shop}\nspec:\n  replicas: ${replicas}\n  selector: {matchLabels: {app: ssa}}\n  template:\n    metadata: {labels: {app: ssa}}\n    spec: {containers: [{name: c, image: nginx:1.27}]}\n`;
+    await writeFile(file, manifest(2));
+    expect((await kubectl(['apply', '--server-side', '-f', file])).stdout).toContain(
+      'deployment.apps/ssa serverside-applied',
+    );
+    expect((await kubectl(['scale', 'deployment', 'ssa', '-n', 'shop', '--replicas=5'])).code).toBe(0);
+    await writeFile(file, manifest(3));
+    const conflict = await kubectl(['apply', '--server-side', '-f', file]);
+    expect(conflict.code).not.toBe(0);
+    expect(conflict.stderr).toContain(
+      'Apply failed with 1 conflict: conflict with "kubectl" with subresource "scale" using apps/v1: .spec.replicas',
+    );
+    expect((await kubectl(['apply', '--server-side', '--force-conflicts', '-f', file])).code).toBe(0);
+    expect(
+      emu.store.get<KubeObject & { spec: { replicas: number } }>('deployments.apps', 'ssa', 'shop')?.spec
+        .replicas,
+    ).toBe(3);
+  });
+
   it('delete pod by name, and a 404 for a missing one', async () => {
     const r = await kubectl(['delete', 'pod', 'tool', '-n', 'ops']);
     expect(r.code).toBe(0);
