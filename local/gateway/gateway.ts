@@ -1,18 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Bot, Mode } from '../../shared/bot/index.ts';
 import { silentLogger } from '../../shared/log/index.ts';
 import type { Logger } from '../../shared/log/index.ts';
-import { CronDispatcher } from '../../shared/runtime/index.ts';
 import { loadBots, REPO_ROOT } from './bots.ts';
 import { selectCluster } from './cluster.ts';
 import type { ClusterSelection } from './cluster.ts';
-import { errorBody, GatewayError, isGatewayError } from './errors.ts';
+import { CronConnector } from './cron.ts';
+import { errorBody, isGatewayError } from './errors.ts';
+import { closeServer, listen, readBody, send, sendError, sendJson } from './http.ts';
 import { EventRouter } from './event-router.ts';
 import { passThroughHeaders } from './forward.ts';
 import { functionStatus } from './functions-list.ts';
@@ -80,10 +80,6 @@ export interface Gateway {
   readonly warmup: Promise<void>;
   invoke(bot: string, body?: unknown, headers?: Record<string, string>): Promise<InvocationResult>;
   close(): Promise<void>;
-}
-
-export class PortInUseError extends Error {
-  override readonly name = 'PortInUseError';
 }
 
 const CHILD_ENV_DROP = new Set([
@@ -237,45 +233,15 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     deliver: async (name, headers, body) => (await invoke(name, Buffer.from(body), headers)).status,
   });
 
-  // The cron-connector: every minute, the bots whose schedule is due, unless still running.
-  const running = new Set<string>();
-  const cronInvoke = async (name: string): Promise<void> => {
-    if (running.has(name)) {
-      log.info('cron run skipped: previous run still in progress', { bot: name });
-      return;
-    }
-    running.add(name);
-    try {
-      const result = await invoke(name, Buffer.alloc(0), {
-        'x-connector': 'cron-connector',
-        'x-topic': 'cron-function',
-      });
-      log.info('cron run', {
-        bot: name,
-        status: result.status,
-        ms: result.run.durationMs,
-        summary: result.report?.summary,
-      });
-    } finally {
-      running.delete(name);
-    }
-  };
   const scheduled = bots.filter((bot) => bot.triggers.cron !== undefined);
-  let cronTimer: NodeJS.Timeout | undefined;
-  if (options.cron !== false && scheduled.length > 0) {
-    const dispatcher = new CronDispatcher(scheduled, { catchUpMs: 5 * 60_000, timezone: 'UTC' });
-    const clock = options.clock ?? ((): Date => new Date());
-    // Just after each minute starts, like cron; the dispatcher runs a due bot once per window.
-    const delay = (): number => options.cronIntervalMs ?? 60_000 - (Date.now() % 60_000) + 50;
-    dispatcher.plan(clock());
-    const tick = (): void => {
-      for (const bot of dispatcher.plan(clock()).due) void cronInvoke(bot.name);
-      cronTimer = setTimeout(tick, delay());
-      cronTimer.unref();
-    };
-    cronTimer = setTimeout(tick, delay());
-    cronTimer.unref();
-  }
+  const cron = new CronConnector({
+    bots: scheduled,
+    log,
+    invoke: (name, headers) => invoke(name, Buffer.alloc(0), headers),
+    ...(options.clock !== undefined ? { clock: options.clock } : {}),
+    ...(options.cronIntervalMs !== undefined ? { intervalMs: options.cronIntervalMs } : {}),
+  });
+  if (options.cron !== false) cron.start();
 
   /** The status view from eco-status-bot (a real invocation), or computed here when it cannot run. */
   const computeView = async (): Promise<{ view: StatusView; notice?: string }> => {
@@ -327,10 +293,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
   const warmup =
     options.warmup === false
       ? Promise.resolve()
-      : runLimited(
-          scheduled.map((bot) => () => cronInvoke(bot.name)),
-          options.warmupConcurrency ?? 2,
-        ).then(async () => {
+      : cron.runAll(options.warmupConcurrency ?? 2).then(async () => {
           if (scheduled.length > 0) await computeView().catch(() => undefined);
         });
 
@@ -491,7 +454,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     close: async () => {
       if (closed) return;
       closed = true;
-      if (cronTimer) clearTimeout(cronTimer);
+      cron.stop();
       await closeServer(server);
       await pool.close();
       await cluster.close();
@@ -516,77 +479,4 @@ async function respondSync(res: ServerResponse, result: InvocationResult): Promi
     if (name.startsWith('ce-') && typeof value === 'string') headers[name] = value;
   }
   send(res, result.status, headers, result.body);
-}
-
-function send(
-  res: ServerResponse,
-  status: number,
-  headers: Record<string, string>,
-  body: string | Buffer,
-): void {
-  res.writeHead(status, { ...headers, 'content-length': String(Buffer.byteLength(body)) });
-  res.end(body);
-}
-
-function sendJson(res: ServerResponse, status: number, value: unknown): void {
-  send(res, status, { 'content-type': 'application/json' }, JSON.stringify(value));
-}
-
-function sendError(res: ServerResponse, status: number, code: string, message: string): void {
-  send(res, status, { 'content-type': 'application/json' }, errorBody(code, message));
-}
-
-function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        reject(new GatewayError(413, 'payload-too-large', `request body over ${limit} bytes`));
-        req.resume();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
-    req.on('error', reject);
-  });
-}
-
-function listen(server: Server, port: number, host: string): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') {
-        reject(
-          new PortInUseError(`port ${port} on ${host} is already in use; pick another with --port or PORT`),
-        );
-      } else if (error.code === 'EACCES') {
-        reject(
-          new PortInUseError(
-            `not allowed to listen on port ${port} on ${host}; pick a port above 1023 with --port`,
-          ),
-        );
-      } else reject(error);
-    });
-    server.listen(port, host, () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
-}
-
-async function runLimited(jobs: ReadonlyArray<() => Promise<void>>, limit: number): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < jobs.length) {
-      const job = jobs[next++];
-      if (job) await job().catch(() => undefined);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, jobs.length)) }, worker));
 }

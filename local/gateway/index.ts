@@ -1,4 +1,5 @@
-export { startGateway, PortInUseError } from './gateway.ts';
+export { startGateway } from './gateway.ts';
+export { PortInUseError } from './http.ts';
 export { loadBots, REPO_ROOT } from './bots.ts';
 export { selectCluster, ClusterUnreachableError } from './cluster.ts';
 export { triggerList } from './status-page.ts';
