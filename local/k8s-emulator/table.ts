@@ -179,6 +179,165 @@ const COLUMNS: Record<string, Column[]> = {
     },
     age,
   ],
+  '/events': [
+    {
+      name: 'Last Seen',
+      type: 'string',
+      cell: (o, now) => {
+        const t = (get(o, 'lastTimestamp') ?? get(o, 'eventTime') ?? o.metadata.creationTimestamp) as
+          string | undefined;
+        return t ? humanDuration(now.getTime() - Date.parse(t)) : '<unknown>';
+      },
+    },
+    { name: 'Type', type: 'string', cell: (o) => String(get(o, 'type') ?? '') },
+    { name: 'Reason', type: 'string', cell: (o) => String(get(o, 'reason') ?? '') },
+    {
+      name: 'Object',
+      type: 'string',
+      cell: (o) =>
+        `${String(get(o, 'involvedObject', 'kind') ?? '').toLowerCase()}/${String(get(o, 'involvedObject', 'name') ?? '')}`,
+    },
+    { name: 'Message', type: 'string', cell: (o) => String(get(o, 'message') ?? '') },
+  ],
+  'apps/replicasets': [
+    nameCol,
+    { name: 'Desired', type: 'integer', cell: (o) => Number(get(o, 'spec', 'replicas') ?? 1) },
+    { name: 'Current', type: 'integer', cell: (o) => Number(get(o, 'status', 'replicas') ?? 0) },
+    { name: 'Ready', type: 'integer', cell: (o) => Number(get(o, 'status', 'readyReplicas') ?? 0) },
+    age,
+  ],
+  'apps/statefulsets': [
+    nameCol,
+    {
+      name: 'Ready',
+      type: 'string',
+      cell: (o) =>
+        `${Number(get(o, 'status', 'readyReplicas') ?? 0)}/${Number(get(o, 'spec', 'replicas') ?? 1)}`,
+    },
+    age,
+  ],
+  'apps/daemonsets': [
+    nameCol,
+    {
+      name: 'Desired',
+      type: 'integer',
+      cell: (o) => Number(get(o, 'status', 'desiredNumberScheduled') ?? 0),
+    },
+    {
+      name: 'Current',
+      type: 'integer',
+      cell: (o) => Number(get(o, 'status', 'currentNumberScheduled') ?? 0),
+    },
+    { name: 'Ready', type: 'integer', cell: (o) => Number(get(o, 'status', 'numberReady') ?? 0) },
+    age,
+  ],
+  'batch/jobs': [
+    nameCol,
+    {
+      name: 'Status',
+      type: 'string',
+      cell: (o) => {
+        const conds =
+          (get(o, 'status', 'conditions') as Array<{ type: string; status: string }> | undefined) ?? [];
+        if (conds.some((c) => c.type === 'Complete' && c.status === 'True')) return 'Complete';
+        if (conds.some((c) => c.type === 'Failed' && c.status === 'True')) return 'Failed';
+        return 'Running';
+      },
+    },
+    {
+      name: 'Completions',
+      type: 'string',
+      cell: (o) =>
+        `${Number(get(o, 'status', 'succeeded') ?? 0)}/${Number(get(o, 'spec', 'completions') ?? 1)}`,
+    },
+    age,
+  ],
+  'batch/cronjobs': [
+    nameCol,
+    { name: 'Schedule', type: 'string', cell: (o) => String(get(o, 'spec', 'schedule') ?? '') },
+    { name: 'Suspend', type: 'boolean', cell: (o) => String(get(o, 'spec', 'suspend') === true) },
+    {
+      name: 'Last Schedule',
+      type: 'string',
+      cell: (o, now) => {
+        const t = get(o, 'status', 'lastScheduleTime') as string | undefined;
+        return t ? humanDuration(now.getTime() - Date.parse(t)) : '<none>';
+      },
+    },
+    age,
+  ],
+  '/persistentvolumeclaims': [
+    nameCol,
+    { name: 'Status', type: 'string', cell: (o) => String(get(o, 'status', 'phase') ?? 'Pending') },
+    { name: 'Volume', type: 'string', cell: (o) => String(get(o, 'spec', 'volumeName') ?? '') },
+    { name: 'Capacity', type: 'string', cell: (o) => String(get(o, 'status', 'capacity', 'storage') ?? '') },
+    { name: 'StorageClass', type: 'string', cell: (o) => String(get(o, 'spec', 'storageClassName') ?? '') },
+    age,
+  ],
+  '/persistentvolumes': [
+    nameCol,
+    { name: 'Capacity', type: 'string', cell: (o) => String(get(o, 'spec', 'capacity', 'storage') ?? '') },
+    {
+      name: 'Reclaim Policy',
+      type: 'string',
+      cell: (o) => String(get(o, 'spec', 'persistentVolumeReclaimPolicy') ?? ''),
+    },
+    { name: 'Status', type: 'string', cell: (o) => String(get(o, 'status', 'phase') ?? '') },
+    {
+      name: 'Claim',
+      type: 'string',
+      cell: (o) => {
+        const ref = get(o, 'spec', 'claimRef') as { namespace?: string; name?: string } | undefined;
+        return ref ? `${ref.namespace ?? ''}/${ref.name ?? ''}` : '';
+      },
+    },
+    age,
+  ],
+  'networking.k8s.io/ingresses': [
+    nameCol,
+    { name: 'Class', type: 'string', cell: (o) => String(get(o, 'spec', 'ingressClassName') ?? '<none>') },
+    {
+      name: 'Hosts',
+      type: 'string',
+      cell: (o) =>
+        ((get(o, 'spec', 'rules') as Array<{ host?: string }> | undefined) ?? [])
+          .map((r) => r.host ?? '*')
+          .join(',') || '*',
+    },
+    age,
+  ],
+  'autoscaling/horizontalpodautoscalers': [
+    nameCol,
+    {
+      name: 'Reference',
+      type: 'string',
+      cell: (o) =>
+        `${String(get(o, 'spec', 'scaleTargetRef', 'kind') ?? '')}/${String(get(o, 'spec', 'scaleTargetRef', 'name') ?? '')}`,
+    },
+    { name: 'MinPods', type: 'integer', cell: (o) => Number(get(o, 'spec', 'minReplicas') ?? 1) },
+    { name: 'MaxPods', type: 'integer', cell: (o) => Number(get(o, 'spec', 'maxReplicas') ?? 0) },
+    { name: 'Replicas', type: 'integer', cell: (o) => Number(get(o, 'status', 'currentReplicas') ?? 0) },
+    age,
+  ],
+  '/configmaps': [
+    nameCol,
+    {
+      name: 'Data',
+      type: 'integer',
+      cell: (o) => Object.keys((get(o, 'data') as object | undefined) ?? {}).length,
+    },
+    age,
+  ],
+  '/secrets': [
+    nameCol,
+    { name: 'Type', type: 'string', cell: (o) => String(get(o, 'type') ?? 'Opaque') },
+    {
+      name: 'Data',
+      type: 'integer',
+      cell: (o) => Object.keys((get(o, 'data') as object | undefined) ?? {}).length,
+    },
+    age,
+  ],
 };
 
 function columnsFor(def: ResourceDef): Column[] {
