@@ -18,7 +18,16 @@ import type {
   RunResult,
 } from '../../shared/index.ts';
 import { loadNotices, postNotice, refreshNotice, type Notice } from './notice.ts';
-import { RULES, decide, formatAge, type CleanupConfig, type Decision, type RuleName } from './rules.ts';
+import {
+  RULES,
+  decide,
+  formatAge,
+  historyDecisions,
+  type CleanupConfig,
+  type Decision,
+  type DeploymentInfo,
+  type RuleName,
+} from './rules.ts';
 import { InputSchema, type Input } from './schema.ts';
 
 const NAME = 'eco-cleanup-bot';
@@ -57,7 +66,12 @@ const CANDIDATE_KINDS: readonly ResourceType[] = [
   resources.secrets,
 ];
 /** Kinds with a rule of their own besides ttl. */
-const KIND_RULE: Record<string, RuleName> = { pods: 'pods', jobs: 'jobs', replicasets: 'replicasets' };
+const KIND_RULE: Record<string, RuleName> = {
+  pods: 'pods',
+  jobs: 'jobs',
+  replicasets: 'replicasets',
+  deployments: 'replicasets',
+};
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -103,6 +117,35 @@ export function scannedKinds(
         (KIND_RULE[type.plural] !== undefined && config.rules.has(KIND_RULE[type.plural] as RuleName)),
     )
     .filter((type) => namespace === undefined || type.namespaced);
+}
+
+/** Keeps what the ReplicaSet-history rule needs, and nothing else, while the scan streams. */
+function collectHistory(
+  type: ResourceType,
+  object: KubeObject,
+  owned: Map<string, KubeObject[]>,
+  deployments: Map<string, DeploymentInfo>,
+): void {
+  if (type.plural === 'replicasets') {
+    const owner = object.metadata.ownerReferences?.find(
+      (o) => o.kind === 'Deployment' && o.controller !== false,
+    );
+    if (!owner) return;
+    const list = owned.get(owner.uid);
+    if (list) list.push(object);
+    else owned.set(owner.uid, [object]);
+  } else if (type.plural === 'deployments' && object.metadata.uid) {
+    const limit = (object.spec as { revisionHistoryLimit?: number } | undefined)?.revisionHistoryLimit;
+    const { name, namespace, uid, annotations } = object.metadata;
+    deployments.set(object.metadata.uid, {
+      object: {
+        apiVersion: object.apiVersion ?? 'apps/v1',
+        kind: object.kind ?? 'Deployment',
+        metadata: { name, uid, ...(namespace ? { namespace } : {}), ...(annotations ? { annotations } : {}) },
+      },
+      revisionHistoryLimit: typeof limit === 'number' && limit >= 0 ? limit : 10,
+    });
+  }
 }
 
 function toReportError(error: unknown, what: string): ReportError {
@@ -156,6 +199,9 @@ export default defineBot({
     const candidates: Candidate[] = [];
 
     // Stream every kind; only candidates are kept, so memory follows what is due, not cluster size.
+    // ReplicaSets owned by a Deployment and the Deployments' history limits are kept for the history rule.
+    const ownedReplicaSets = new Map<string, KubeObject[]>();
+    const deployments = new Map<string, DeploymentInfo>();
     for (const type of scannedKinds(RBAC, config, input.namespace)) {
       let count = 0;
       try {
@@ -166,11 +212,26 @@ export default defineBot({
           count++;
           const decision = decide(type.plural, object, config, now);
           if (decision) candidates.push({ type, object, decision });
+          else if (config.rules.has('replicasets'))
+            collectHistory(type, object, ownedReplicaSets, deployments);
         }
       } catch (error) {
         errors.push(toReportError(error, `list ${type.plural}`));
       }
       scanned[type.plural] = count;
+    }
+    const historyOf = new Map<Candidate, DeploymentInfo>();
+    for (const [uid, owned] of ownedReplicaSets) {
+      const deployment = deployments.get(uid);
+      // An unknown owner (not listed, another namespace filter) is left alone.
+      if (!deployment) continue;
+      // An excluded Deployment protects its ReplicaSets too.
+      if ((await ctx.safety.exclusion(deployment.object)).excluded) continue;
+      for (const { rs, decision } of historyDecisions(owned, deployment, now)) {
+        const candidate = { type: resources.replicasets, object: rs, decision };
+        candidates.push(candidate);
+        historyOf.set(candidate, deployment);
+      }
     }
     // Oldest due first: under the blast-radius cap the longest-overdue objects go first.
     candidates.sort((a, b) => a.decision.dueSince - b.decision.dueSince);
@@ -187,24 +248,49 @@ export default defineBot({
 
     const findings: Finding[] = [];
     const actions: Action[] = [];
-    for (const { type, object, decision } of candidates) {
+    const historyFindings = new Map<string, Finding>();
+    for (const candidate of candidates) {
+      const { type, object, decision } = candidate;
       const exclusion = await ctx.safety.exclusion(object);
       if (exclusion.excluded) {
         // The rails record the skip (and its reason) without touching the object.
         actions.push(await ctx.safety.delete(type, object, decision.reason));
         continue;
       }
-      findings.push(
-        finding({
-          bot: NAME,
-          check: decision.check,
-          severity: decision.severity,
-          object: ref(type, object),
-          message: `${type.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}: ${decision.reason}`,
-          evidence: decision.evidence,
-          fix: `deleted by ${NAME} when ECO_MODE=apply; annotate eco.bsw-arch.org/exclude: "true" to keep it`,
-        }),
-      );
+      const deployment = historyOf.get(candidate);
+      if (deployment) {
+        // One finding per Deployment (its history is the problem), one action per ReplicaSet.
+        const key = deployment.object.metadata.uid ?? deployment.object.metadata.name;
+        const known = historyFindings.get(key);
+        if (known) (known.evidence?.['prune'] as string[]).push(object.metadata.name);
+        else {
+          const f = finding({
+            bot: NAME,
+            check: decision.check,
+            severity: decision.severity,
+            object: ref(resources.deployments, deployment.object),
+            message: `Deployment ${deployment.object.metadata.namespace ?? ''}/${deployment.object.metadata.name} keeps old ReplicaSets beyond its revisionHistoryLimit ${deployment.revisionHistoryLimit}`,
+            evidence: {
+              revisionHistoryLimit: deployment.revisionHistoryLimit,
+              prune: [object.metadata.name],
+            },
+            fix: `the old ReplicaSets are deleted by ${NAME} when ECO_MODE=apply`,
+          });
+          historyFindings.set(key, f);
+          findings.push(f);
+        }
+      } else
+        findings.push(
+          finding({
+            bot: NAME,
+            check: decision.check,
+            severity: decision.severity,
+            object: ref(type, object),
+            message: `${type.kind} ${object.metadata.namespace ? `${object.metadata.namespace}/` : ''}${object.metadata.name}: ${decision.reason}`,
+            evidence: decision.evidence,
+            fix: `deleted by ${NAME} when ECO_MODE=apply; annotate eco.bsw-arch.org/exclude: "true" to keep it`,
+          }),
+        );
       if (config.noticeMs > 0) {
         const waiting = await noticeGate(
           ctx,

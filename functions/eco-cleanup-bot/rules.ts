@@ -51,7 +51,7 @@ export function ttlDecision(object: KubeObject, now: Date): Decision | undefined
   if (life.kind !== 'deadline' || !life.expired) return undefined;
   const isTtl = life.key.endsWith('/ttl');
   return {
-    check: isTtl ? 'cleanup.ttl-expired' : 'cleanup.expiry-reached',
+    check: isTtl ? 'cleanup.ttl-expired' : 'cleanup.expired',
     severity: 'info',
     reason: isTtl
       ? `${life.key}=${life.value} expired at ${life.at.toISOString()}`
@@ -81,7 +81,7 @@ export function jobDecision(job: KubeObject, config: CleanupConfig, now: Date): 
   const age = now.getTime() - finished;
   if (age <= config.jobTtlMs) return undefined;
   return {
-    check: 'cleanup.job-finished',
+    check: done.type === 'Failed' ? 'cleanup.job-failed' : 'cleanup.job-finished',
     severity: 'info',
     reason: `Job ${done.type === 'Complete' ? 'completed' : 'failed'} ${formatAge(age)} ago (TTL ${formatAge(config.jobTtlMs)})`,
     eventReason: 'FinishedJobExpired',
@@ -146,6 +146,65 @@ export function replicaSetDecision(rs: KubeObject, config: CleanupConfig, now: D
     dueSince: created + config.replicaSetAgeMs,
     evidence: { replicas: 0, createdAt: new Date(created).toISOString() },
   };
+}
+
+/** What the history rule needs of a Deployment. */
+export interface DeploymentInfo {
+  object: KubeObject;
+  revisionHistoryLimit: number;
+}
+
+/** The Deployment controller's revision of a ReplicaSet (annotation), or -1. */
+export function revisionOf(rs: KubeObject): number {
+  const value = Number(rs.metadata.annotations?.['deployment.kubernetes.io/revision']);
+  return Number.isInteger(value) ? value : -1;
+}
+
+/**
+ * Old ReplicaSets a Deployment keeps beyond its revisionHistoryLimit (default 10), chosen the way
+ * the Deployment controller's cleanupDeployment does: every owned ReplicaSet but the newest
+ * revision is "old"; the oldest (count - limit) of them go, and only if scaled to zero. The
+ * controller normally does this itself; what is left over (a limit lowered later, a controller that
+ * was down) is what this rule finds.
+ */
+export function historyDecisions(
+  owned: readonly KubeObject[],
+  deployment: DeploymentInfo,
+  now: Date,
+): { rs: KubeObject; decision: Decision }[] {
+  const alive = owned.filter((rs) => !rs.metadata.deletionTimestamp);
+  if (alive.length <= 1) return [];
+  const byRevision = [...alive].sort(
+    (a, b) =>
+      revisionOf(a) - revisionOf(b) ||
+      (time(a.metadata.creationTimestamp) ?? 0) - (time(b.metadata.creationTimestamp) ?? 0),
+  );
+  const old = byRevision.slice(0, -1);
+  const excess = old.length - deployment.revisionHistoryLimit;
+  if (excess <= 0) return [];
+  const out: { rs: KubeObject; decision: Decision }[] = [];
+  for (const rs of old.slice(0, excess)) {
+    const spec = (rs.spec ?? {}) as { replicas?: number };
+    const status = (rs.status ?? {}) as { replicas?: number };
+    if ((spec.replicas ?? 1) !== 0 || (status.replicas ?? 0) !== 0) continue;
+    const created = time(rs.metadata.creationTimestamp) ?? now.getTime();
+    out.push({
+      rs,
+      decision: {
+        check: 'cleanup.replicaset-history',
+        severity: 'info',
+        reason: `old ReplicaSet (revision ${revisionOf(rs)}) beyond revisionHistoryLimit ${deployment.revisionHistoryLimit} of Deployment ${deployment.object.metadata.name}`,
+        eventReason: 'OldReplicaSetPruned',
+        dueSince: created,
+        evidence: {
+          revision: revisionOf(rs),
+          revisionHistoryLimit: deployment.revisionHistoryLimit,
+          deployment: deployment.object.metadata.name,
+        },
+      },
+    });
+  }
+  return out;
 }
 
 /**

@@ -76,6 +76,12 @@ async function podBases(
   return bases;
 }
 
+function readyOf(node: KubeObject | undefined): string {
+  const conditions = (node?.status as { conditions?: { type?: string; status?: string }[] } | undefined)
+    ?.conditions;
+  return conditions?.find((c) => c.type === 'Ready')?.status ?? 'Unknown';
+}
+
 function severityOf(percent: number, basis: 'limit' | 'request' | 'allocatable'): Severity {
   if (basis === 'request') return 'info';
   return percent >= (basis === 'allocatable' ? 95 : 100) ? 'critical' : 'warning';
@@ -149,6 +155,23 @@ export default defineBot({
     if (nodesResult.ok) for (const node of nodesResult.value) nodes.set(node.metadata.name, node);
     else errors.push(toReportError(nodesResult.error, 'list nodes (allocatable)'));
 
+    // A node the API lists but metrics-server does not measure (NotReady, kubelet down): say so.
+    const measured = new Set(nodeMetrics.map((m) => m.metadata.name));
+    for (const [name] of nodes) {
+      if (measured.has(name)) continue;
+      findings.push(
+        finding({
+          bot: NAME,
+          check: 'monitoring.no-metrics',
+          severity: 'warning',
+          object: { apiVersion: 'v1', kind: 'Node', name },
+          message: `node ${name} has no usage metrics: metrics-server cannot scrape its kubelet`,
+          evidence: { ready: readyOf(nodes.get(name)) },
+          fix: 'Check the node is Ready and its kubelet serves /metrics/resource to metrics-server',
+        }),
+      );
+    }
+
     const nodeRows = nodeMetrics.map((m) => nodeUsage(m, nodes.get(m.metadata.name)));
     for (const row of nodeRows) {
       const labels = { node: row.node };
@@ -161,7 +184,7 @@ export default defineBot({
         findings.push(
           finding({
             bot: NAME,
-            check: 'monitoring.node-cpu-high',
+            check: 'monitoring.node-cpu',
             severity: severityOf(row.cpuPercent, 'allocatable'),
             object,
             message: `node ${row.node} uses ${row.cpuPercent}% of its allocatable CPU (threshold ${cpuThreshold}%)`,
@@ -179,7 +202,7 @@ export default defineBot({
         findings.push(
           finding({
             bot: NAME,
-            check: 'monitoring.node-memory-high',
+            check: 'monitoring.node-memory',
             severity: severityOf(row.memoryPercent, 'allocatable'),
             object,
             message: `node ${row.node} uses ${row.memoryPercent}% of its allocatable memory (threshold ${memoryThreshold}%)`,
@@ -219,7 +242,7 @@ export default defineBot({
           findings.push(
             finding({
               bot: NAME,
-              check: 'monitoring.pod-cpu-high',
+              check: 'monitoring.pod-cpu',
               severity: severityOf(row.cpuPercent, row.cpuBasis),
               object,
               message: `pod ${row.namespace}/${row.pod} uses ${row.cpuPercent}% of its CPU ${row.cpuBasis}s (threshold ${cpuThreshold}%)`,
@@ -240,7 +263,7 @@ export default defineBot({
           findings.push(
             finding({
               bot: NAME,
-              check: 'monitoring.pod-memory-high',
+              check: 'monitoring.pod-memory',
               severity: severityOf(row.memoryPercent, row.memoryBasis),
               object,
               message: `pod ${row.namespace}/${row.pod} uses ${row.memoryPercent}% of its memory ${row.memoryBasis}s (threshold ${memoryThreshold}%)`,
@@ -264,9 +287,12 @@ export default defineBot({
       .filter((r) => r.cpuPercent !== undefined)
       .sort((a, b) => (b.cpuPercent ?? 0) - (a.cpuPercent ?? 0))
       .slice(0, input.top);
-    const above = findings.length;
+    const unmeasured = findings.filter((f) => f.check === 'monitoring.no-metrics').length;
+    const above = findings.length - unmeasured;
     return {
-      summary: `${nodeRows.length} nodes and ${podRows.length} pods measured; ${above} above thresholds (CPU ${cpuThreshold}%, memory ${memoryThreshold}%)`,
+      summary:
+        `${nodeRows.length} nodes and ${podRows.length} pods measured; ${above} above thresholds (CPU ${cpuThreshold}%, memory ${memoryThreshold}%)` +
+        (unmeasured > 0 ? `; ${unmeasured} node${unmeasured === 1 ? '' : 's'} without metrics` : ''),
       findings,
       errors,
       data: {

@@ -264,7 +264,7 @@ describe('eco-cleanup-bot (RBAC enforced)', () => {
     // Each was answered 200 by the server, which deleted nothing: the plan was validated as dryRun=All.
     expect(deletes.every((r) => r.status === 200)).toBe(true);
     expect(report.findings.map((f) => f.check).sort()).toEqual([
-      'cleanup.expiry-reached',
+      'cleanup.expired',
       'cleanup.job-finished',
       'cleanup.pod-evicted',
       'cleanup.pod-failed',
@@ -477,9 +477,90 @@ describe('eco-cleanup-bot (RBAC enforced)', () => {
     expect(withStatus(report.actions, 'planned')).toContain('jobs/team-a/job-old-done');
   });
 
+  it('prunes a Deployment’s old ReplicaSets beyond its revisionHistoryLimit, like the controller would', async () => {
+    const deployment: KubeObject = {
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: { name: 'shop', namespace: 'team-a', uid: 'dep-uid', creationTimestamp: ago(90 * D) },
+      spec: {
+        replicas: 1,
+        revisionHistoryLimit: 2,
+        selector: { matchLabels: { app: 'shop' } },
+        template: {
+          metadata: { labels: { app: 'shop' } },
+          spec: { containers: [{ name: 'c', image: 'shop:5' }] },
+        },
+      },
+    };
+    const rs = (revision: number, replicas: number): KubeObject => ({
+      ...replicaSet(`shop-r${revision}`, replicas, false),
+      metadata: {
+        name: `shop-r${revision}`,
+        namespace: 'team-a',
+        creationTimestamp: ago((10 - revision) * D),
+        annotations: { 'deployment.kubernetes.io/revision': String(revision) },
+        ownerReferences: [
+          { apiVersion: 'apps/v1', kind: 'Deployment', name: 'shop', uid: 'dep-uid', controller: true },
+        ],
+      },
+    });
+    harness = await startBotHarness(bot, {
+      objects: [ns('team-a'), deployment, rs(1, 0), rs(2, 0), rs(3, 1), rs(4, 0), rs(5, 0), rs(6, 3)],
+      now: () => NOW,
+    });
+    const report = await harness.run({ rules: ['replicasets'] });
+    // Old: r1..r5 (r6 is current). Limit 2 => the oldest three go, but r3 still runs a pod.
+    expect(withStatus(report.actions, 'planned')).toEqual([
+      'replicasets/team-a/shop-r1',
+      'replicasets/team-a/shop-r2',
+    ]);
+    expect(report.findings).toEqual([
+      expect.objectContaining({
+        check: 'cleanup.replicaset-history',
+        object: {
+          apiVersion: 'apps/v1',
+          kind: 'Deployment',
+          namespace: 'team-a',
+          name: 'shop',
+          uid: 'dep-uid',
+        },
+        evidence: { revisionHistoryLimit: 2, prune: ['shop-r1', 'shop-r2'] },
+      }),
+    ]);
+  });
+
   it('rejects bad configuration with a clear error', async () => {
     const h = await start({ ECO_CLEANUP_JOB_TTL: 'a week' });
     await expect(h.run({})).rejects.toThrow(/ECO_CLEANUP_JOB_TTL/);
     await expect(h.run({ rules: ['everything'] }, { env: { ECO_CLEANUP_JOB_TTL: '7d' } })).rejects.toThrow();
+  });
+});
+
+describe('eco-cleanup-bot on the demo cluster', () => {
+  it('finds what is planted for it and leaves the look-alikes alone', async () => {
+    const { PLANTED } = await import('../../local/demo-cluster/index.ts');
+    harness = await startBotHarness(bot, { demo: true });
+    // The demo's failed Job (import-partners) failed 5 days ago, younger than the default 7d TTL.
+    const report = await harness.run({}, { env: { ECO_CLEANUP_JOB_TTL: '3d' } });
+    expect(report.errors).toEqual([]);
+    const refKey = (o: { kind: string; namespace?: string; name: string }) =>
+      `${o.kind}/${o.namespace ?? ''}/${o.name}`;
+    const found = new Set(report.findings.map((f) => `${f.check} ${refKey(f.object)}`));
+    const acted = new Set(report.actions.filter((a) => a.status === 'planned').map((a) => refKey(a.object)));
+    const mine = PLANTED.filter((p) => p.bot === bot.name && p.object);
+    expect(mine.length).toBeGreaterThan(5);
+    const missed: string[] = [];
+    for (const planted of mine) {
+      const object = planted.object as { kind: string; namespace?: string; name: string };
+      const key = `${planted.check} ${refKey(object)}`;
+      if (planted.expect === 'found' && !found.has(key)) missed.push(`not found: ${key}`);
+      if (
+        planted.expect === 'ignored' &&
+        ([...found].some((f) => f.endsWith(` ${refKey(object)}`)) || acted.has(refKey(object)))
+      ) {
+        missed.push(`not ignored: ${key}`);
+      }
+    }
+    expect(missed).toEqual([]);
   });
 });

@@ -58,11 +58,11 @@ describe('eco-monitoring-bot (RBAC enforced)', () => {
       .map((f) => `${f.check} ${f.object.namespace ?? ''}/${f.object.name} ${f.severity}`)
       .sort();
     expect(got).toEqual([
-      'monitoring.node-cpu-high /node-a warning',
-      'monitoring.node-memory-high /node-b warning',
-      'monitoring.pod-cpu-high shop/batch info',
-      'monitoring.pod-cpu-high shop/web warning',
-      'monitoring.pod-memory-high shop/oom critical',
+      'monitoring.node-cpu /node-a warning',
+      'monitoring.node-memory /node-b warning',
+      'monitoring.pod-cpu shop/batch info',
+      'monitoring.pod-cpu shop/web warning',
+      'monitoring.pod-memory shop/oom critical',
     ]);
     const webCpu = report.findings.find((f) => f.object.name === 'web');
     expect(webCpu?.evidence).toMatchObject({ percent: 90, basis: 'limit', limitCores: 0.5 });
@@ -92,12 +92,22 @@ describe('eco-monitoring-bot (RBAC enforced)', () => {
     expect(text).not.toContain('pod="web"');
   });
 
+  it('reports a node the metrics API does not measure', async () => {
+    harness = await seeded();
+    harness.emulator.store.put(node('node-c'));
+    const report = await harness.run({ pods: false });
+    expect(
+      report.findings.filter((f) => f.check === 'monitoring.no-metrics').map((f) => f.object.name),
+    ).toEqual(['node-c']);
+    expect(report.summary).toMatch(/; 1 node without metrics$/);
+  });
+
   it('takes thresholds from the input, then the environment', async () => {
     harness = await seeded();
     const strict = await harness.run({ cpuThresholdPercent: 20, pods: false });
-    expect(strict.findings.filter((f) => f.check === 'monitoring.node-cpu-high')).toHaveLength(2);
+    expect(strict.findings.filter((f) => f.check === 'monitoring.node-cpu')).toHaveLength(2);
     const fromEnv = await harness.run({ pods: false }, { env: { ECO_MONITOR_MEMORY_THRESHOLD: '95' } });
-    expect(fromEnv.findings.map((f) => f.check)).toEqual(['monitoring.node-cpu-high']);
+    expect(fromEnv.findings.map((f) => f.check)).toEqual(['monitoring.node-cpu']);
     await expect(harness.run({ cpuThresholdPercent: -1 })).rejects.toThrow();
   });
 
@@ -138,6 +148,24 @@ describe('eco-monitoring-bot (RBAC enforced)', () => {
       },
     ]);
     // Node findings still come through.
-    expect(report.findings.some((f) => f.check === 'monitoring.node-cpu-high')).toBe(true);
+    expect(report.findings.some((f) => f.check === 'monitoring.node-cpu')).toBe(true);
+  });
+});
+
+describe('eco-monitoring-bot on the demo cluster', () => {
+  it('finds what is planted for it', async () => {
+    const { PLANTED } = await import('../../local/demo-cluster/index.ts');
+    harness = await startBotHarness(bot, { demo: true });
+    const report = await harness.run({});
+    expect(report.errors).toEqual([]);
+    const found = new Set(
+      report.findings.map((f) => `${f.check} ${f.object.kind}/${f.object.namespace ?? ''}/${f.object.name}`),
+    );
+    const mine = PLANTED.filter((p) => p.bot === bot.name && p.object && p.expect === 'found');
+    expect(mine.length).toBeGreaterThan(0);
+    for (const planted of mine) {
+      const o = planted.object as { kind: string; namespace?: string; name: string };
+      expect(found).toContain(`${planted.check} ${o.kind}/${o.namespace ?? ''}/${o.name}`);
+    }
   });
 });
