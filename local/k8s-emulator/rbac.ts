@@ -5,6 +5,14 @@ import type { RbacRule } from '../../shared/bot/types.ts';
 
 export interface TokenGrant {
   user: string;
+  /** Extra groups (system:authenticated, and system:serviceaccounts[:ns] for ServiceAccount users, are implied). */
+  groups?: string[];
+  /**
+   * Authorise from the RBAC objects stored in the emulator (Roles, ClusterRoles and their bindings),
+   * like the real RBAC authorizer, instead of `rules`: lets a test apply generated RBAC manifests and
+   * check that they grant exactly what a bot needs.
+   */
+  rbacFromStore?: boolean;
   /** Cluster-wide rules (ClusterRole + ClusterRoleBinding). No `rules` at all means cluster-admin. */
   rules?: RbacRule[];
   /** Rules that hold only inside one namespace (Role + RoleBinding), keyed by namespace. */
@@ -65,4 +73,16 @@ export function forbiddenMessage(user: string, a: RequestAttributes): string {
 /** ServiceAccount user name, as the token authenticator reports it. */
 export function serviceAccountUser(namespace: string, name: string): string {
   return `system:serviceaccount:${namespace}:${name}`;
+}
+
+/** The groups the authenticator reports for a user. */
+export function groupsOf(grant: TokenGrant): string[] {
+  const groups = new Set(grant.groups ?? []);
+  groups.add('system:authenticated');
+  const sa = /^system:serviceaccount:([^:]+):[^:]+$/.exec(grant.user);
+  if (sa) {
+    groups.add('system:serviceaccounts');
+    groups.add(`system:serviceaccounts:${sa[1] as string}`);
+  }
+  return [...groups];
 }

@@ -26,12 +26,21 @@ export interface ParsedPath {
   legacyWatch: boolean;
 }
 
+function safeDecode(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    // A malformed escape cannot name any resource: let the lookup answer 404.
+    return segment;
+  }
+}
+
 /** Splits `/api/v1/...` or `/apis/g/v/...`; undefined for non-resource paths. */
 export function splitApiPath(pathname: string): ParsedPath | undefined {
   const parts = pathname
     .split('/')
     .filter((p) => p !== '')
-    .map(decodeURIComponent);
+    .map(safeDecode);
   let group: string;
   let version: string;
   let rest: string[];

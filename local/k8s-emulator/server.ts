@@ -5,6 +5,7 @@ import type { Registry } from './resources.ts';
 import type { FaultInjector } from './faults.ts';
 import { faultError, faultFromJson } from './faults.ts';
 import { authorize, forbiddenMessage } from './rbac.ts';
+import { grantFromStore } from './rbac-store.ts';
 import type { TokenGrant, RequestAttributes } from './rbac.ts';
 import { Api } from './api.ts';
 import type { ApiContext, Reply } from './api.ts';
@@ -14,8 +15,8 @@ import {
   ApiError,
   badRequest,
   forbidden,
-  forbiddenPath,
   internalError,
+  statusBody,
   methodNotAllowed,
   requestEntityTooLarge,
   unauthorized,
@@ -175,7 +176,8 @@ async function handle(deps: ServerDeps, api: Api, req: IncomingMessage, res: Ser
     record.resource = attrs.subresource ? `${attrs.resource}/${attrs.subresource}` : attrs.resource;
     if (r.namespace) record.namespace = r.namespace;
     if (r.name) record.name = r.name;
-    if (!authorize(grant, attrs)) throw denied(r, grant.user, attrs);
+    const effective = grant.rbacFromStore ? grantFromStore(deps.store, grant) : grant;
+    if (!authorize(effective, attrs)) throw denied(r, grant.user, attrs);
     const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
     const q = url.searchParams;
     switch (method) {
@@ -242,7 +244,16 @@ function nonResource(
   res: ServerResponse,
 ): void {
   if (method !== 'GET' && method !== 'HEAD') {
-    return sendError(res, forbiddenPath(`User "" cannot ${method.toLowerCase()} path "${pathname}"`));
+    return sendError(
+      res,
+      new ApiError(
+        statusBody(
+          405,
+          'MethodNotAllowed',
+          'the server does not allow this method on the requested resource',
+        ),
+      ),
+    );
   }
   const ok = (body: unknown): void => send(res, { code: 200, body: JSON.stringify(body) });
   switch (pathname) {

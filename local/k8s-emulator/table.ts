@@ -22,7 +22,7 @@ export function humanDuration(ms: number): string {
   if (h < 24 * 8) return h % 24 === 0 ? `${Math.floor(h / 24)}d` : `${Math.floor(h / 24)}d${h % 24}h`;
   if (h < 24 * 365 * 2) return `${Math.floor(h / 24)}d`;
   const y = Math.floor(h / 24 / 365);
-  if (y < 8) return `${y}y${Math.floor(h / 24) % 365}d`;
+  if (y < 8) return Math.floor(h / 24) % 365 === 0 ? `${y}y` : `${y}y${Math.floor(h / 24) % 365}d`;
   return `${y}y`;
 }
 

@@ -140,6 +140,52 @@ describe('RBAC per token', () => {
   });
 });
 
+describe('RBAC from stored Roles and bindings (rbacFromStore)', () => {
+  it('grants exactly what the bound ClusterRole and Role allow, and follows changes to them', async () => {
+    const user = serviceAccountUser('eco-bots', 'eco-stored-bot');
+    emu.addToken('stored-token', { user, rbacFromStore: true });
+    const as = (method: string, path: string) => rawRequest(emu.url, method, path, { token: 'stored-token' });
+    expect((await as('GET', '/api/v1/pods')).status).toBe(403);
+    emu.seed([
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRole',
+        metadata: { name: 'eco-stored-bot' },
+        rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['list'] }],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'ClusterRoleBinding',
+        metadata: { name: 'eco-stored-bot' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'eco-stored-bot' },
+        subjects: [{ kind: 'ServiceAccount', name: 'eco-stored-bot', namespace: 'eco-bots' }],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: { name: 'writer', namespace: 'team' },
+        rules: [{ apiGroups: ['apps'], resources: ['deployments'], verbs: ['get', 'patch'] }],
+      },
+      {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: { name: 'writer', namespace: 'team' },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: 'writer' },
+        subjects: [{ kind: 'Group', name: 'system:serviceaccounts:eco-bots' }],
+      },
+    ]);
+    expect((await as('GET', '/api/v1/pods')).status).toBe(200);
+    expect((await as('GET', '/api/v1/namespaces/team/pods/p')).status).toBe(403);
+    expect((await as('GET', '/apis/apps/v1/namespaces/team/deployments/d')).status).toBe(200);
+    const other = await as('GET', '/apis/apps/v1/namespaces/prod/deployments/d');
+    expect((other.json as { message: string }).message).toBe(
+      `deployments.apps "d" is forbidden: User "${user}" cannot get resource "deployments" in API group "apps" in the namespace "prod"`,
+    );
+    emu.store.delete('clusterrolebindings.rbac.authorization.k8s.io', 'eco-stored-bot');
+    expect((await as('GET', '/api/v1/pods')).status).toBe(403);
+  });
+});
+
 describe('fault injection', () => {
   it('429 with Retry-After, limited to N matching requests', async () => {
     emu.faults.status(429, {
