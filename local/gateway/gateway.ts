@@ -12,6 +12,7 @@ import { selectCluster } from './cluster.ts';
 import type { ClusterSelection } from './cluster.ts';
 import { CronConnector } from './cron.ts';
 import { errorBody, isGatewayError } from './errors.ts';
+import { postCallback } from './async-call.ts';
 import { closeServer, listen, readBody, send, sendError, sendJson } from './http.ts';
 import { EventRouter } from './event-router.ts';
 import { passThroughHeaders } from './forward.ts';
@@ -380,12 +381,14 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       }
       const body = await readBody(req, maxBodyBytes);
       const headers = passThroughHeaders(req.headers);
-      if (name === STATUS_BOT && body.length === 0) {
+      if (name === STATUS_BOT) {
         // The local status bot reads the gateway's reports, as the deployed one reads report events.
-        const input = Buffer.from(JSON.stringify(statusInput(bots, store)));
-        headers['content-type'] = 'application/json';
-        await respondSync(res, await invoke(name, input, headers, parsed.search));
-        return;
+        const input = withGatewayReports(body, statusInput(bots, store));
+        if (input !== undefined) {
+          headers['content-type'] = 'application/json';
+          await respondSync(res, await invoke(name, input, headers, parsed.search));
+          return;
+        }
       }
       if (fn[1] === 'function') {
         await respondSync(
@@ -402,23 +405,9 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         return;
       }
       send(res, 202, { 'x-call-id': callId, 'content-type': 'application/json' }, JSON.stringify({ callId }));
-      void invoke(name, body, headers, parsed.search).then(async (result) => {
-        if (callback === undefined) return;
-        await fetch(callback, {
-          method: 'POST',
-          headers: {
-            'content-type': String(result.headers['content-type'] ?? 'application/json'),
-            'x-call-id': callId,
-            'x-function-name': name,
-            'x-function-status': String(result.status),
-            'x-duration-seconds': (result.run.durationMs / 1000).toFixed(3),
-          },
-          body: new Uint8Array(result.body),
-          signal: AbortSignal.timeout(10_000),
-        }).catch((error: unknown) =>
-          log.warn('callback failed', { callId, callback, error: (error as Error).message }),
-        );
-      });
+      void invoke(name, body, headers, parsed.search).then((result) =>
+        callback === undefined ? undefined : postCallback(callback, callId, name, result, log),
+      );
       return;
     }
     sendError(res, 404, 'not-found', `no route for ${method} ${pathname}`);
@@ -462,6 +451,23 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The status bot's options with the gateway's reports and fleet added when the caller gave none;
+ * undefined when the body is not a JSON object (the bot answers that with its own 400).
+ */
+function withGatewayReports(body: Buffer, input: Record<string, unknown>): Buffer | undefined {
+  let options: unknown = {};
+  if (body.length > 0) {
+    try {
+      options = JSON.parse(body.toString('utf8'));
+    } catch {
+      return undefined;
+    }
+  }
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) return undefined;
+  return Buffer.from(JSON.stringify({ ...input, ...options }));
 }
 
 function stripNamespace(name: string): string {

@@ -279,6 +279,13 @@ describe('local gateway', () => {
     expect(await viaFunction.text()).toContain('<main id="main"');
   });
 
+  it("feeds the gateway's reports to eco-status-bot when a caller POSTs options without reports", async () => {
+    const res = await post(`${gateway.url}/function/eco-status-bot`, { readCluster: false, top: 3 });
+    expect(res.status).toBe(200);
+    const view = res.json['data'] as { fleet: Array<{ bot: string; outcome: string }> };
+    expect(view.fleet.find((row) => row.bot === 'eco-echo-bot')?.outcome).toBe('ok');
+  });
+
   it('fails clearly when the port is in use', async () => {
     await expect(
       startGateway({ port: gateway.port, bots, cluster: noCluster, cron: false, warmup: false }),
