@@ -6,7 +6,7 @@
 // every run that sees a pending notice bumps its count and lastTimestamp: with the bot's 30-minute
 // schedule the notice lives as long as it is needed, and firstTimestamp keeps the start.
 import { createHash } from 'node:crypto';
-import { isAlreadyExists, resources } from '../../shared/index.ts';
+import { fieldSelector, isAlreadyExists, resources } from '../../shared/index.ts';
 import type { K8s, KubeObject } from '../../shared/index.ts';
 
 export const NOTICE_REASON = 'EcoCleanupNotice';
@@ -30,7 +30,7 @@ interface EventObject extends KubeObject {
 export async function loadNotices(k8s: K8s, bot: string): Promise<Map<string, Notice>> {
   const notices = new Map<string, Notice>();
   for await (const event of k8s.list<EventObject>(resources.events, {
-    fieldSelector: `reason=${NOTICE_REASON}`,
+    fieldSelector: fieldSelector({ reason: NOTICE_REASON }),
   })) {
     const uid = event.involvedObject?.uid;
     if (!uid || event.source?.component !== bot) continue;

@@ -25,3 +25,5 @@ export {
   DEFAULT_BOT_NAMESPACE,
 } from './rbac.ts';
 export { parseQuantity } from './quantity.ts';
+export { fieldSelector, labelSelector } from './selectors.ts';
+export type { LabelRequirement } from './selectors.ts';
