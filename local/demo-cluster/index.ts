@@ -14,6 +14,11 @@ export function demoCluster(now: Date): KubeObject[] {
   return buildDemoCluster(now).objects;
 }
 
+/** Objects and logs in one pass (what the emulator seeds with `demo: true`). */
+export function demoClusterWithLogs(now: Date): { objects: KubeObject[]; logs: PodLogEntry[] } {
+  return buildDemoCluster(now);
+}
+
 /** Container logs (current and previous) of the demo's broken pods. */
 export function demoPodLogs(now: Date): PodLogEntry[] {
   return buildDemoCluster(now).logs;

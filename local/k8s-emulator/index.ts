@@ -201,9 +201,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   seed(SNAPSHOT_CRDS);
   if (options.demo) {
     const demo = await import('../demo-cluster/index.ts');
-    const at = now();
-    seed(demo.demoCluster(at));
-    for (const l of demo.demoPodLogs(at)) logs.set(l);
+    const built = demo.demoClusterWithLogs(now());
+    seed(built.objects);
+    for (const l of built.logs) logs.set(l);
   }
   if (options.objects) seed(options.objects);
 
