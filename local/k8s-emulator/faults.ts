@@ -3,6 +3,8 @@
 // the order they were added; one request consumes at most one fault.
 import {
   ApiError,
+  CONTINUE_TOO_OLD,
+  expired,
   gatewayTimeout,
   internalError,
   serviceUnavailable,
@@ -15,6 +17,8 @@ export interface FaultSpec {
   method?: string;
   /** URL path (without query) to match: exact string, a glob with `*`, or a RegExp. Any when absent. */
   path?: string | RegExp;
+  /** Raw query string (without `?`) to match: substring or RegExp, e.g. `continue=` for later pages. */
+  query?: string | RegExp;
   /** How many matching requests the fault applies to (default 1; `Infinity` for all). */
   times?: number;
   /** Let this many matching requests through first (default 0). */
@@ -82,9 +86,14 @@ export class FaultInjector {
   }
 
   /** Finds and consumes the first fault matching the request, if any. */
-  take(method: string, path: string): Fault | undefined {
+  take(method: string, path: string, query = ''): Fault | undefined {
     for (const f of this.faults) {
       if (f.method && f.method.toUpperCase() !== method.toUpperCase()) continue;
+      if (
+        f.query !== undefined &&
+        (typeof f.query === 'string' ? !query.includes(f.query) : !f.query.test(query))
+      )
+        continue;
       if (f.path !== undefined) {
         const re =
           typeof f.path === 'string' ? (f.path.includes('*') ? globToRegExp(f.path) : undefined) : f.path;
@@ -114,6 +123,9 @@ export function faultError(f: Fault): ApiError {
     }
     case 504:
       return gatewayTimeout(f.message);
+    case 410:
+      // The paging failure clients must handle: an expired continue token.
+      return expired(f.message ?? CONTINUE_TOO_OLD);
     default: {
       const reasons: Record<number, string> = {
         400: 'BadRequest',
@@ -153,6 +165,8 @@ export function faultFromJson(input: unknown): FaultSpec {
   if (method) spec.method = method;
   const path = str('path');
   if (path) spec.path = path;
+  const query = str('query');
+  if (query) spec.query = query;
   const re = str('pathRegex');
   if (re) {
     try {

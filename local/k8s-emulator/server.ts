@@ -103,7 +103,8 @@ function sendError(res: ServerResponse, e: ApiError): void {
   send(res, { code: e.code, body: JSON.stringify(e.status), headers: e.headers });
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+// Unref'd: an injected hang must not keep a test process alive after close().
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms).unref());
 
 export function createRequestHandler(deps: ServerDeps): (req: IncomingMessage, res: ServerResponse) => void {
   const api = new Api(deps);
@@ -142,7 +143,7 @@ async function handle(deps: ServerDeps, api: Api, req: IncomingMessage, res: Ser
 
   if (pathname.startsWith('/_emulator/')) return admin(deps, method, pathname, req, res);
 
-  const fault = deps.faults.take(method, pathname);
+  const fault = deps.faults.take(method, pathname, record.query);
   if (fault) {
     if (fault.latencyMs) await sleep(fault.latencyMs);
     if (fault.reset) {

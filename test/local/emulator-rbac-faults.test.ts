@@ -240,6 +240,29 @@ describe('fault injection', () => {
     expect(fault()).toMatchObject({ seen: 2, hits: 1 });
   });
 
+  it('a query matcher targets later pages: 410 Expired on a continue request', async () => {
+    emu.seed(
+      ['q1', 'q2', 'q3'].map((name) => ({
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name, namespace: 'paged' },
+      })),
+    );
+    emu.faults.status(410, { path: '/api/v1/namespaces/paged/configmaps', query: 'continue=' });
+    const first = await call('GET', '/api/v1/namespaces/paged/configmaps?limit=1');
+    expect(first.status).toBe(200);
+    const token = (first.json as { metadata: { continue: string } }).metadata.continue;
+    const second = await call('GET', `/api/v1/namespaces/paged/configmaps?limit=1&continue=${token}`);
+    expect(second.status).toBe(410);
+    expect((second.json as { reason: string; message: string }).reason).toBe('Expired');
+    expect((second.json as { message: string }).message).toMatch(
+      /^The provided continue parameter is too old/,
+    );
+    expect((await call('GET', `/api/v1/namespaces/paged/configmaps?limit=1&continue=${token}`)).status).toBe(
+      200,
+    );
+  });
+
   it('the HTTP admin endpoint adds, lists and clears faults', async () => {
     const add = await rawRequest(emu.url, 'POST', '/_emulator/faults', {
       body: { method: 'GET', pathRegex: '^/apis/apps/', status: 504, times: 1 },
