@@ -10,7 +10,6 @@ import { groupVersion } from './resources.ts';
 import type { ResourceDef } from './resources.ts';
 import type { ResourceRequest } from './request.ts';
 import {
-  ApiError,
   CONTINUE_TOO_OLD,
   LIST_TOO_OLD,
   alreadyExists,
@@ -18,7 +17,6 @@ import {
   conflict,
   expired,
   forbidden,
-  internalError,
   invalid,
   invalidOptions,
   methodNotAllowed,
@@ -47,6 +45,8 @@ import {
 } from './patch.ts';
 import { parseDryRun, validateListOptions, validateObject } from './validation.ts';
 import type { PodLogs } from './pod-logs.ts';
+import { checkEviction } from './disruption.ts';
+import { decodeContinue, encodeContinue } from './continue-token.ts';
 import { FieldOwners } from './managed-fields.ts';
 import type { Owner } from './managed-fields.ts';
 
@@ -898,75 +898,12 @@ export class Api {
       [...query.getAll('dryRun'), ...(eviction?.deleteOptions?.dryRun ?? [])],
       'DeleteOptions',
     );
-    const phase = (pod['status'] as { phase?: string } | undefined)?.phase;
     const success = json(201, JSON.stringify(statusBody(201, '', '', undefined, {}, 'Success')));
-    // Terminal and pending pods are deleted without consulting budgets (pod/storage/eviction.go).
-    if (phase !== 'Succeeded' && phase !== 'Failed' && phase !== 'Pending') {
-      const pdbDef = this.store.registry.byPath('policy', 'v1', 'poddisruptionbudgets') as ResourceDef;
-      const pdbs = [...this.store.scan(pdbDef, r.namespace)].filter((p) => {
-        const sel = (p['spec'] as { selector?: LabelSelectorObject } | undefined)?.selector;
-        return sel !== undefined && matchesLabels(selectorFromObject(sel), pod.metadata.labels);
-      });
-      if (pdbs.length > 1) {
-        throw internalError(
-          'This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.',
-        );
-      }
-      const pdb = pdbs[0];
-      if (pdb) {
-        const { desired, healthy } = this.budget(pdb, r.namespace);
-        if (healthy - desired <= 0) {
-          throw new ApiError(
-            statusBody(
-              429,
-              'TooManyRequests',
-              "Cannot evict pod as it would violate the pod's disruption budget.",
-              {
-                causes: [
-                  {
-                    reason: 'DisruptionBudget',
-                    message: `The disruption budget ${pdb.metadata.name} needs ${desired} healthy pods and has ${healthy} currently`,
-                  },
-                ],
-              },
-            ),
-          );
-        }
-      }
-    }
+    checkEviction(this.store, pod, r.namespace);
     if (dryRun) return success;
     const gone = this.store.commitDelete(def, pod);
     this.afterDelete(def, gone, 'Background');
     return success;
-  }
-
-  /** The disruption controller's arithmetic: desired healthy pods and currently healthy pods. */
-  private budget(pdb: KubeObject, namespace: string): { desired: number; healthy: number } {
-    const spec =
-      (pdb['spec'] as {
-        selector?: LabelSelectorObject;
-        minAvailable?: number | string;
-        maxUnavailable?: number | string;
-      }) ?? {};
-    const podDef = this.store.registry.byPath('', 'v1', 'pods') as ResourceDef;
-    const sel = selectorFromObject(spec.selector);
-    const pods = [...this.store.scan(podDef, namespace)].filter((p) => matchesLabels(sel, p.metadata.labels));
-    const healthy = pods.filter((p) => {
-      const st = p['status'] as
-        { phase?: string; conditions?: Array<{ type: string; status: string }> } | undefined;
-      if (p.metadata.deletionTimestamp || st?.phase !== 'Running') return false;
-      const ready = st.conditions?.find((c) => c.type === 'Ready');
-      return ready === undefined || ready.status === 'True';
-    }).length;
-    const expected = pods.length;
-    const resolve = (v: number | string): number =>
-      typeof v === 'number' ? v : Math.ceil((Number(v.replace('%', '')) / 100) * expected);
-    let desired: number;
-    if (spec.minAvailable !== undefined) desired = resolve(spec.minAvailable);
-    else if (spec.maxUnavailable !== undefined)
-      desired = Math.max(0, expected - resolve(spec.maxUnavailable));
-    else desired = expected;
-    return { desired, healthy };
   }
 }
 
@@ -977,40 +914,6 @@ interface DeleteOpts {
   policy?: Propagation;
   uid?: string;
   resourceVersion?: string;
-}
-
-interface ContinueToken {
-  rv: number;
-  start: string;
-}
-
-/** base64url(JSON{v, rv, start}) with `start` = last key + NUL, as apiserver pkg/storage/continue.go. */
-export function encodeContinue(rv: number, lastKey: string): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start: `${lastKey}\u0000` })).toString(
-    'base64url',
-  );
-}
-
-export function decodeContinue(token: string): ContinueToken {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw badRequest('continue key is not valid: illegal base64 data at input byte 0');
-  }
-  const t = parsed as { v?: unknown; rv?: unknown; start?: unknown };
-  if (t.v !== 'meta.k8s.io/v1') {
-    throw badRequest(
-      'continue key is not valid: incorrect encoded start resourceVersion (version meta.k8s.io/v1)',
-    );
-  }
-  if (typeof t.rv !== 'number' || typeof t.start !== 'string' || t.start === '') {
-    throw badRequest('continue key is not valid: encoded start key is invalid');
-  }
-  // The apiserver resolves `start` relative to the request's key prefix; keys never contain '..'.
-  if (t.start.includes('..')) throw badRequest('continue key is not valid: key path must not contain ..');
-  const start = t.start.endsWith('\u0000') ? t.start.slice(0, -1) : t.start;
-  return { rv: t.rv, start };
 }
 
 export { objectKey };
