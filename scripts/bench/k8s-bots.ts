@@ -458,10 +458,8 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
     log: (m) => console.error(`[bench] ${m}`),
   });
   for (const r of result.rows) {
-    const ratio =
-      r.ratio === undefined
-        ? ''
-        : ` ratio ${r.ratio} (target ${r.target ?? '-'}: ${r.pass ? 'ok' : 'MISSED'})`;
+    const verdict = r.target === undefined ? '' : ` (target ${r.target}: ${r.pass ? 'ok' : 'MISSED'})`;
+    const ratio = r.ratio === undefined ? '' : ` ratio ${r.ratio}${verdict}`;
     console.log(
       `${r.metric}: ${r.value} ${r.unit}${r.baseline !== undefined ? ` vs ${r.baseline}` : ''}${ratio}${r.note ? ` — ${r.note}` : ''}`,
     );
