@@ -34,6 +34,7 @@ import {
   openApiV3Root,
 } from './discovery.ts';
 import { serveWatch } from './watch.ts';
+import { healthReply } from './health.ts';
 import type { WatchOptions } from './watch.ts';
 import { tableFor, wantsTable } from './table.ts';
 
@@ -68,7 +69,7 @@ export interface ServerDeps extends ApiContext {
 }
 
 const MAX_BODY = 3 * 1024 * 1024;
-const PUBLIC_PATHS = new Set(['/healthz', '/livez', '/readyz', '/version']);
+const isPublic = (p: string): boolean => p === '/version' || /^\/(healthz|livez|readyz)(\/|$)/.test(p);
 
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -162,7 +163,7 @@ async function handle(deps: ServerDeps, api: Api, req: IncomingMessage, res: Ser
     grant = m ? deps.tokens.get((m[1] as string).trim()) : undefined;
     if (!grant) return sendError(res, unauthorized());
   } else if (deps.anonymousAdmin) grant = { user: 'system:anonymous' };
-  else if (PUBLIC_PATHS.has(pathname)) grant = { user: 'system:anonymous', rules: [] };
+  else if (isPublic(pathname)) grant = { user: 'system:anonymous', rules: [] };
   else return sendError(res, unauthorized());
   record.user = grant.user;
 
@@ -257,11 +258,9 @@ function nonResource(
     );
   }
   const ok = (body: unknown): void => send(res, { code: 200, body: JSON.stringify(body) });
+  const health = healthReply(pathname, new URL(req.url ?? '/', 'http://emulator.local').searchParams);
+  if (health) return send(res, health);
   switch (pathname) {
-    case '/healthz':
-    case '/livez':
-    case '/readyz':
-      return send(res, { code: 200, body: 'ok', contentType: 'text/plain; charset=utf-8' });
     case '/version':
       return ok(VERSION_INFO);
     case '/api':

@@ -102,6 +102,29 @@ describe('Table output', () => {
   });
 });
 
+describe('health endpoints', () => {
+  it('answer ok, verbose check lists, single checks; public without a token', async () => {
+    const plain = await rawRequest(emu.url, 'GET', '/readyz');
+    expect(plain.status).toBe(200);
+    expect(plain.text).toBe('ok');
+    const verbose = await rawRequest(emu.url, 'GET', '/livez?verbose&exclude=etcd', {
+      token: emu.adminToken,
+    });
+    const lines = verbose.text.trim().split('\n');
+    expect(lines[0]).toBe('[+]ping ok');
+    expect(lines).toContain('[+]etcd excluded: ok');
+    expect(lines.at(-1)).toBe('livez check passed');
+    expect((await rawRequest(emu.url, 'GET', '/readyz/informer-sync')).text).toBe('ok');
+    expect((await rawRequest(emu.url, 'GET', '/readyz/nope')).status).toBe(404);
+  });
+
+  it('can be failed on purpose with a fault (cluster-bot tests)', async () => {
+    emu.faults.status(503, { path: '/readyz' });
+    expect((await rawRequest(emu.url, 'GET', '/readyz')).status).toBe(503);
+    expect((await rawRequest(emu.url, 'GET', '/readyz')).status).toBe(200);
+  });
+});
+
 describe('odd requests', () => {
   it('a write to a non-resource path is a 405, an unknown path a 404, a bad escape a 404', async () => {
     expect((await rawRequest(emu.url, 'POST', '/version', { token: emu.adminToken, body: {} })).status).toBe(
