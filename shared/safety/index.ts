@@ -12,3 +12,4 @@ export {
   protectedNamespaces,
 } from './exclusions.ts';
 export type { Lifetime } from './exclusions.ts';
+export { SAFETY_RAILS_RBAC } from './rbac.ts';

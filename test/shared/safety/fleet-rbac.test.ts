@@ -1,0 +1,42 @@
+// Every bot that mutates through the rails must be allowed what the rails call; otherwise every
+// action would be skipped (namespace unreadable) or unaudited (no Event). Checked for the whole fleet.
+import { describe, expect, it } from 'vitest';
+import { bots } from '../../../functions/index.generated.ts';
+import { rbacAllows } from '../../../shared/k8s/rbac.ts';
+import { SAFETY_RAILS_RBAC } from '../../../shared/safety/rbac.ts';
+
+describe('RBAC of mutating bots', () => {
+  const mutating = bots.filter((bot) => bot.mutates);
+
+  it('covers the cleanup bot at least', () => {
+    expect(mutating.map((b) => b.name)).toContain('eco-cleanup-bot');
+  });
+
+  for (const bot of mutating) {
+    it(`${bot.name} may do what the safety rails do`, () => {
+      for (const rule of SAFETY_RAILS_RBAC) {
+        for (const resource of rule.resources) {
+          for (const verb of rule.verbs) {
+            expect(
+              rbacAllows(bot.rbac, { group: rule.apiGroups[0] ?? '', plural: resource }, verb),
+              `${verb} ${resource}`,
+            ).toBe(true);
+          }
+        }
+      }
+    });
+
+    it(`${bot.name} can re-read every kind it may delete or patch`, () => {
+      for (const rule of bot.rbac) {
+        if (!rule.verbs.some((v) => v === 'delete' || v === 'patch' || v === 'update')) continue;
+        for (const resource of rule.resources) {
+          if (resource.includes('/') || resource === 'events') continue;
+          expect(
+            rbacAllows(bot.rbac, { group: rule.apiGroups[0] ?? '', plural: resource }, 'get'),
+            `get ${resource}`,
+          ).toBe(true);
+        }
+      }
+    });
+  }
+});
