@@ -2,8 +2,18 @@ import type { IncomingMessage } from 'node:http';
 
 /** Request headers as one string each (repeated headers joined), lower-case names as Node gives them. */
 export function flatHeaders(req: IncomingMessage): Record<string, string> {
+  const headers = req.headers;
+  // Node already joins repeated headers except set-cookie: usually the object can be used as it is.
+  let flat = true;
+  for (const name in headers) {
+    if (typeof headers[name] !== 'string') {
+      flat = false;
+      break;
+    }
+  }
+  if (flat) return headers as Record<string, string>;
   const out: Record<string, string> = {};
-  for (const [name, value] of Object.entries(req.headers)) {
+  for (const [name, value] of Object.entries(headers)) {
     if (typeof value === 'string') out[name] = value;
     else if (Array.isArray(value)) out[name] = value.join(', ');
   }
