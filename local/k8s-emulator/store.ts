@@ -345,12 +345,13 @@ export class EmulatorStore {
     else delete body.metadata.namespace;
     const prev = this.store.find(d, ns, obj.metadata.name);
     if (prev) {
+      // Server fields are kept unless the caller sets them (seeds carry their own uid and age).
       const merged: KubeObject = {
         ...body,
         metadata: {
           ...body.metadata,
-          uid: prev.metadata.uid as string,
-          creationTimestamp: prev.metadata.creationTimestamp as string,
+          uid: body.metadata.uid ?? (prev.metadata.uid as string),
+          creationTimestamp: body.metadata.creationTimestamp ?? (prev.metadata.creationTimestamp as string),
         },
       };
       return structuredClone(this.store.commitUpdate(d, merged, prev)) as T;
