@@ -88,6 +88,7 @@ export function createMetrics(options: MetricsOptions): KitMetrics {
     labelNames: ['bot', 'severity'],
     registers: [registry],
   });
+  const lastFindings = new Map<string, Record<(typeof SEVERITIES)[number], number>>();
   const actions = new Counter({
     name: 'eco_bot_actions_total',
     help: 'Actions by verb and status (planned in dry-run, applied, skipped, failed)',
@@ -110,12 +111,15 @@ export function createMetrics(options: MetricsOptions): KitMetrics {
       if (seconds !== undefined) duration.observe({ bot, trigger }, seconds);
     },
     observeReport(report) {
+      const counts = { info: 0, warning: 0, critical: 0 };
+      for (const f of report.findings) counts[f.severity] += 1;
+      // Setting a labelled gauge hashes its labels: skip the ones that did not change.
+      const last = lastFindings.get(report.bot);
       for (const severity of SEVERITIES) {
-        findings.set(
-          { bot: report.bot, severity },
-          report.findings.filter((f) => f.severity === severity).length,
-        );
+        if (last?.[severity] !== counts[severity])
+          findings.set({ bot: report.bot, severity }, counts[severity]);
       }
+      lastFindings.set(report.bot, counts);
       for (const action of report.actions as readonly Action[]) {
         actions.inc({ bot: report.bot, verb: action.verb, status: action.status });
       }
