@@ -53,7 +53,9 @@ async function post(url: string, body: unknown, headers: Record<string, string> 
 
 describe('local gateway', () => {
   let gateway: Gateway;
-  const bots: Bot[] = [echoBot as Bot, pongBot as Bot, crashBot as Bot, statusBot as Bot];
+  // A bot whose process cannot even start (its handler file is missing).
+  const brokenBot = { ...(crashBot as Bot), name: 'eco-broken-bot' } as Bot;
+  const bots: Bot[] = [echoBot as Bot, pongBot as Bot, crashBot as Bot, statusBot as Bot, brokenBot];
 
   beforeAll(async () => {
     gateway = await startGateway({
@@ -63,6 +65,7 @@ describe('local gateway', () => {
         'eco-echo-bot': fixture('echo-bot'),
         'eco-pong-bot': fixture('pong-bot'),
         'eco-crash-bot': fixture('crash-bot'),
+        'eco-broken-bot': fixture('no-such-bot'),
       },
       runner: 'source',
       cluster: noCluster,
@@ -235,6 +238,14 @@ describe('local gateway', () => {
     const next = await post(`${gateway.url}/function/eco-crash-bot`, { do: 'ok' });
     expect(next.status).toBe(200);
     expect(next.json['summary']).toBe('fine');
+  });
+
+  it('answers 502 with the cause when a bot process cannot start', async () => {
+    const res = await post(`${gateway.url}/function/eco-broken-bot`, {});
+    expect(res.status).toBe(502);
+    expect(res.json['error']).toMatchObject({ code: 'bot-start-failed' });
+    expect(String((res.json['error'] as { message: string }).message)).toContain('no-such-bot');
+    expect((await fetch(`${gateway.url}/healthz`)).status).toBe(200);
   });
 
   it('times out a hung bot with 504, stops its process, and serves the next call', async () => {
