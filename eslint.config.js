@@ -20,7 +20,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['**/functions/**', '**/local/**', '**/scripts/**'], message: 'shared/ must not import bots or local tooling' }] },
+        {
+          patterns: [
+            {
+              group: ['**/functions/**', '**/local/**', '**/scripts/**'],
+              message: 'shared/ must not import bots or local tooling',
+            },
+          ],
+        },
       ],
     },
   },

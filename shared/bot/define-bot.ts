@@ -14,16 +14,19 @@ export function defineBot<S extends TSchema>(definition: BotDefinition<S>): Bot<
   if (!definition.name.startsWith('eco-')) problems.push(`name "${definition.name}" must start with "eco-"`);
   if (definition.summary.trim() === '') problems.push('summary is empty');
   const { cron, events, alerts, http } = definition.triggers;
-  if (cron !== undefined && !CRON_FIELDS.test(cron.trim())) problems.push(`cron "${cron}" is not a 5-field expression`);
+  if (cron !== undefined && !CRON_FIELDS.test(cron.trim()))
+    problems.push(`cron "${cron}" is not a 5-field expression`);
   if (!http && cron === undefined && !events?.length && !alerts?.length) problems.push('declares no trigger');
   for (const type of events ?? []) {
-    if (!/^[a-z0-9]+(\.[a-z0-9-]+)+$/.test(type)) problems.push(`event type "${type}" is not reverse-DNS lower-case`);
+    if (!/^[a-z0-9]+(\.[a-z0-9-]+)+$/.test(type))
+      problems.push(`event type "${type}" is not reverse-DNS lower-case`);
   }
   for (const rule of definition.rbac) {
     for (const field of ['apiGroups', 'resources', 'verbs'] as const) {
       if (rule[field].some((value) => value === '*')) problems.push(`rbac ${field} uses a wildcard`);
     }
-    if (rule.resources.length === 0 || rule.verbs.length === 0) problems.push('rbac rule without resources or verbs');
+    if (rule.resources.length === 0 || rule.verbs.length === 0)
+      problems.push('rbac rule without resources or verbs');
   }
   if (problems.length > 0) {
     throw new Error(`invalid bot declaration ${definition.name}: ${problems.join('; ')}`);
