@@ -296,9 +296,15 @@ export class Builder {
         containers: containers.map((c) => {
           const jitter = 0.9 + 0.2 * frac(`${ns}/${name}/${c.name}`);
           const u = c.usage ?? { cpu: '1m', memory: '4Mi' };
+          // Usage never passes the limits: CPU is throttled at its limit, memory past it is OOM-killed.
+          const cpuLimit = c.limits?.cpu ? cpuCores(c.limits.cpu) * 0.99 : Infinity;
+          const memLimit = c.limits?.memory ? memBytes(c.limits.memory) * 0.98 : Infinity;
           return {
             name: c.name,
-            usage: { cpu: nano(cpuCores(u.cpu) * jitter), memory: kib(memBytes(u.memory) * jitter) },
+            usage: {
+              cpu: nano(Math.min(cpuCores(u.cpu) * jitter, cpuLimit)),
+              memory: kib(Math.min(memBytes(u.memory) * jitter, memLimit)),
+            },
           };
         }),
       });

@@ -777,10 +777,11 @@ export function buildDemoCluster(now: Date): DemoCluster {
         name: 'worker',
         image: wolfi('legacy/batch', '3.1.0'),
         requests: { cpu: '200m', memory: '512Mi' },
-        limits: { memory: '1Gi' },
-        usage: { cpu: '150m', memory: '480Mi' },
+        // No memory limit: the worker grows until the node runs out (MemoryPressure on eco-node-2).
+        usage: { cpu: '150m', memory: '5632Mi' },
       },
     ],
+    pod: () => ({ node: 'eco-node-2', createdAgo: '4d' }),
     extraPods: ['5d', '5d', '4d'].map((ago) => ({
       phase: 'Failed' as const,
       reason: 'Evicted',
@@ -1401,8 +1402,32 @@ function finish(b: Builder): void {
     }
     metricsByNode.set(node, acc);
   }
-  const allocatable = { cpu: 3.8, mem: 15_242_244 * 1024 };
+  // Node sizes: a large first node, a small second one, the NotReady third one.
+  const sizes: Record<string, { type: string; cpu: string; alloc: string; mem: string; allocMem: string }> = {
+    'eco-node-1': {
+      type: 'eco.standard-16',
+      cpu: '16',
+      alloc: '15800m',
+      mem: '65842044Ki',
+      allocMem: '64691068Ki',
+    },
+    'eco-node-2': {
+      type: 'eco.standard-8',
+      cpu: '8',
+      alloc: '7800m',
+      mem: '16393220Ki',
+      allocMem: '15242244Ki',
+    },
+    'eco-node-3': {
+      type: 'eco.standard-4',
+      cpu: '4',
+      alloc: '3800m',
+      mem: '16393220Ki',
+      allocMem: '15242244Ki',
+    },
+  };
   for (const [i, node] of NODES.entries()) {
+    const size = sizes[node] as (typeof sizes)[string];
     const images = new Set<string>();
     for (const p of pods)
       if ((p as PodLike).spec?.nodeName === node)
@@ -1485,7 +1510,7 @@ function finish(b: Builder): void {
           'kubernetes.io/hostname': node,
           'kubernetes.io/os': 'linux',
           'kubernetes.io/arch': 'amd64',
-          'node.kubernetes.io/instance-type': 'eco.standard-4',
+          'node.kubernetes.io/instance-type': size.type,
           'topology.kubernetes.io/zone': `zone-${'abc'[i]}`,
           ...(i === 0 ? { 'node-role.kubernetes.io/control-plane': '' } : {}),
         },
@@ -1501,17 +1526,17 @@ function finish(b: Builder): void {
       },
       status: {
         capacity: {
-          cpu: '4',
+          cpu: size.cpu,
           'ephemeral-storage': '102626232Ki',
           'hugepages-2Mi': '0',
-          memory: '16393220Ki',
+          memory: size.mem,
           pods: '110',
         },
         allocatable: {
-          cpu: '3800m',
+          cpu: size.alloc,
           'ephemeral-storage': '94580335255',
           'hugepages-2Mi': '0',
-          memory: '15242244Ki',
+          memory: size.allocMem,
           pods: '110',
         },
         conditions,
@@ -1552,8 +1577,10 @@ function finish(b: Builder): void {
     });
     if (!notReady) {
       const used = metricsByNode.get(node) ?? { cpu: 0, mem: 0 };
-      // System overhead (kubelet, runtime, page cache); eco-node-2 runs hot on memory (MemoryPressure).
-      const mem = memoryPressure ? allocatable.mem * 0.93 : used.mem + 1.4 * 1024 ** 3;
+      // Pods plus system overhead (kubelet, runtime, page cache); on eco-node-2 the unbounded
+      // batch-worker pushes memory to 93% of allocatable (MemoryPressure).
+      const allocMem = memBytes(size.allocMem);
+      const mem = memoryPressure ? allocMem * 0.93 : used.mem + 1.4 * 1024 ** 3;
       b.add({
         apiVersion: 'metrics.k8s.io/v1beta1',
         kind: 'NodeMetrics',
@@ -1561,7 +1588,7 @@ function finish(b: Builder): void {
         timestamp: b.ts('9s'),
         window: '10.062s',
         usage: {
-          cpu: nano(used.cpu + 0.21 + (memoryPressure ? 0.4 : 0)),
+          cpu: nano(used.cpu + 0.21),
           memory: kib(Math.max(mem, used.mem)),
         },
       });

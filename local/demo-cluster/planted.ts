@@ -99,7 +99,7 @@ export const PLANTED: readonly Planted[] = [
     bot: 'eco-efficiency-bot',
     check: 'efficiency.under-allocated',
     object: deploy('shop', 'cart'),
-    description: 'requests 50m / 64Mi, uses about 185m / 236Mi (370% of request, 92% of the memory limit)',
+    description: 'requests 50m / 64Mi, uses about 190m / 245Mi (around 380% of its requests, at its limits)',
     expect: 'found',
   },
   {
@@ -164,7 +164,24 @@ export const PLANTED: readonly Planted[] = [
     bot: 'eco-monitoring-bot',
     check: 'monitoring.node-memory',
     object: o('v1', 'Node', 'eco-node-2'),
-    description: 'node memory usage 93% of allocatable (threshold 90%); CPU about 85% (threshold 80%)',
+    description:
+      'node memory usage 93% of allocatable (threshold 90%), mostly legacy/batch-worker without a memory limit',
+    expect: 'found',
+  },
+  {
+    category: 'observability',
+    bot: 'eco-monitoring-bot',
+    check: 'monitoring.pod-cpu',
+    object: pod('shop', deploymentPodName('shop', 'cart')),
+    description: 'cart pods run at 90-99% of their 200m CPU and 256Mi memory limits (thresholds 80% / 90%)',
+    expect: 'found',
+  },
+  {
+    category: 'observability',
+    bot: 'eco-monitoring-bot',
+    check: 'monitoring.pod-memory',
+    object: pod('legacy', deploymentPodName('legacy', 'memhog')),
+    description: 'uses about 125Mi of its 128Mi memory limit (over 90%), after 6 OOM kills',
     expect: 'found',
   },
   {
