@@ -44,6 +44,48 @@ describe('demo cluster content', () => {
     expect(ofKind('NodeMetrics').map((m) => m.metadata.name)).toEqual(['eco-node-1', 'eco-node-2']);
   });
 
+  it('is schedulable: requests fit each node, and no container uses more than its limits', () => {
+    const cores = (q: string): number =>
+      q.endsWith('n')
+        ? Number(q.slice(0, -1)) / 1e9
+        : q.endsWith('m')
+          ? Number(q.slice(0, -1)) / 1e3
+          : Number(q);
+    const bytes = (q: string): number => {
+      const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi)?$/.exec(q) as RegExpExecArray;
+      return Number(m[1]) * ({ Ki: 1024, Mi: 1024 ** 2, Gi: 1024 ** 3 }[m[2] as 'Ki'] ?? 1);
+    };
+    type Ctr = {
+      name: string;
+      resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
+    };
+    for (const node of ofKind('Node')) {
+      const alloc = (node['status'] as { allocatable: Record<string, string> }).allocatable;
+      const pods = ofKind('Pod').filter((p) => {
+        const phase = (p['status'] as { phase: string }).phase;
+        return (
+          (p['spec'] as { nodeName: string }).nodeName === node.metadata.name &&
+          (phase === 'Running' || phase === 'Pending')
+        );
+      });
+      const ctrs = pods.flatMap((p) => (p['spec'] as { containers: Ctr[] }).containers);
+      const cpu = ctrs.reduce((n, c) => n + cores(c.resources?.requests?.['cpu'] ?? '0'), 0);
+      const mem = ctrs.reduce((n, c) => n + bytes(c.resources?.requests?.['memory'] ?? '0'), 0);
+      expect(cpu, node.metadata.name).toBeLessThanOrEqual(cores(alloc['cpu'] as string));
+      expect(mem, node.metadata.name).toBeLessThanOrEqual(bytes(alloc['memory'] as string));
+    }
+    for (const m of ofKind('PodMetrics')) {
+      const pod = find('Pod', m.metadata.name, m.metadata.namespace) as KubeObject;
+      for (const c of m['containers'] as Array<{ name: string; usage: { cpu: string; memory: string } }>) {
+        const limits =
+          (pod['spec'] as { containers: Ctr[] }).containers.find((x) => x.name === c.name)?.resources
+            ?.limits ?? {};
+        if (limits['cpu']) expect(cores(c.usage.cpu)).toBeLessThanOrEqual(cores(limits['cpu']));
+        if (limits['memory']) expect(bytes(c.usage.memory)).toBeLessThanOrEqual(bytes(limits['memory']));
+      }
+    }
+  });
+
   it('every ownerReference points at an existing object with that uid', () => {
     const byUid = new Map(objects.filter((o) => o.metadata.uid).map((o) => [o.metadata.uid, o]));
     let refs = 0;
