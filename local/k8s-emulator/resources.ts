@@ -225,6 +225,10 @@ export const BUILTIN_RESOURCES: readonly ResourceDef[] = [
     sub: ['status'],
     gen: true,
   }),
+  def('authorization.k8s.io/v1', 'selfsubjectaccessreviews', 'SelfSubjectAccessReview', false, {
+    verbs: ['create'],
+  }),
+  def('authentication.k8s.io/v1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: ['create'] }),
   def('metrics.k8s.io/v1beta1', 'nodes', 'NodeMetrics', false, { readOnly: true }),
   def('metrics.k8s.io/v1beta1', 'pods', 'PodMetrics', true, { readOnly: true }),
 ];

@@ -35,6 +35,8 @@ import {
 } from './discovery.ts';
 import { serveWatch } from './watch.ts';
 import { healthReply } from './health.ts';
+import { selfSubjectAccessReview, selfSubjectReview } from './access-review.ts';
+import { PROTOBUF, decodeSelfSubjectAccessReview } from './protobuf.ts';
 import type { WatchOptions } from './watch.ts';
 import { tableFor, wantsTable } from './table.ts';
 
@@ -179,9 +181,25 @@ async function handle(deps: ServerDeps, api: Api, req: IncomingMessage, res: Ser
     if (r.namespace) record.namespace = r.namespace;
     if (r.name) record.name = r.name;
     const effective = grant.rbacFromStore ? grantFromStore(deps.store, grant) : grant;
-    if (!authorize(effective, attrs)) throw denied(r, grant.user, attrs);
+    const selfReview = r.def.plural === 'selfsubjectaccessreviews' || r.def.plural === 'selfsubjectreviews';
+    if (!selfReview && !authorize(effective, attrs)) throw denied(r, grant.user, attrs);
     const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
     const q = url.searchParams;
+    // Self reviews are answered from the caller's grant (every authenticated user may ask).
+    if (r.def.plural === 'selfsubjectaccessreviews' || r.def.plural === 'selfsubjectreviews') {
+      if (method !== 'POST' || r.name) throw methodNotAllowed(method.toLowerCase(), r.def);
+      if (r.def.plural === 'selfsubjectreviews') return send(res, selfSubjectReview(grant));
+      let parsed: unknown;
+      try {
+        // kubectl sends this one as protobuf (and accepts JSON back).
+        parsed = (req.headers['content-type'] ?? '').startsWith(PROTOBUF)
+          ? decodeSelfSubjectAccessReview(body)
+          : JSON.parse(body.toString('utf8'));
+      } catch (e) {
+        throw badRequest(`the body of the request could not be decoded: ${(e as Error).message}`);
+      }
+      return send(res, selfSubjectAccessReview(effective, parsed));
+    }
     switch (method) {
       case 'GET':
       case 'HEAD':

@@ -183,6 +183,23 @@ describe('kubectl against the emulator', () => {
     expect(again.stderr).toContain('Error from server (NotFound): pods "tool" not found');
   });
 
+  it('auth can-i and auth whoami answer from the token grant', async () => {
+    const yes = await kubectl(['auth', 'can-i', 'list', 'pods', '-n', 'shop'], 'reader-token');
+    expect(yes.stdout.trim()).toBe('yes');
+    const no = await kubectl(['auth', 'can-i', 'delete', 'pods', '-n', 'shop'], 'reader-token');
+    expect(no.stdout.trim()).toBe('no');
+    expect(no.code).not.toBe(0);
+    const who = await kubectl(['auth', 'whoami', '-o', 'json'], 'reader-token');
+    expect(who.code).toBe(0);
+    expect(
+      (JSON.parse(who.stdout) as { status: { userInfo: { username: string; groups: string[] } } }).status
+        .userInfo,
+    ).toEqual({
+      username: 'system:serviceaccount:eco-bots:eco-monitoring-bot',
+      groups: ['system:authenticated', 'system:serviceaccounts', 'system:serviceaccounts:eco-bots'],
+    });
+  });
+
   it('RBAC reaches kubectl: allowed reads work, the rest is Forbidden with the real wording', async () => {
     const ok = await kubectl(['get', 'pods', '-n', 'shop', '-o', 'name'], 'reader-token');
     expect(ok.code).toBe(0);
