@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { parse as parseYaml } from 'yaml';
 import type { KubeObject } from '../../shared/k8s/types.ts';
-import { formatTime, objectKey, prepareCreate } from './store.ts';
+import { formatTime, prepareCreate } from './store.ts';
 import type { Store } from './store.ts';
 import { groupVersion } from './resources.ts';
 import type { ResourceDef } from './resources.ts';
@@ -915,5 +915,3 @@ interface DeleteOpts {
   uid?: string;
   resourceVersion?: string;
 }
-
-export { objectKey };

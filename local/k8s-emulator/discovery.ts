@@ -6,7 +6,6 @@
 // empty protobuf Document (kubectl 1.20 reads v2 as protobuf; with no definitions it skips
 // client-side validation and falls back to compiled-in patch metadata too).
 import { createHash } from 'node:crypto';
-import { groupVersion } from './resources.ts';
 import type { Registry, ResourceDef } from './resources.ts';
 
 export const VERSION_INFO = {
@@ -178,7 +177,3 @@ export const OPENAPI_V2_JSON = {
   paths: {},
   definitions: {},
 };
-
-export function gvOf(d: ResourceDef): string {
-  return groupVersion(d);
-}

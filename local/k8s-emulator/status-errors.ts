@@ -218,11 +218,6 @@ export function forbidden(
   return new ApiError(statusBody(403, 'Forbidden', `${prefix} is forbidden: ${message}`, details));
 }
 
-/** RBAC denial on a non-resource URL: the message has no resource prefix. */
-export function forbiddenPath(message: string): ApiError {
-  return new ApiError(statusBody(403, 'Forbidden', `forbidden: ${message}`, {}));
-}
-
 export function unauthorized(): ApiError {
   return new ApiError(statusBody(401, 'Unauthorized', 'Unauthorized'));
 }
