@@ -145,6 +145,7 @@ main:focus{outline:none}
 .skip:focus{left:.5rem;z-index:10}
 header{background:#102a43;color:#fff;padding:1rem}
 header a{color:#fff}
+header :focus-visible{outline-color:#ffd166}
 header h1{margin:0;font-size:1.4rem}
 header p{margin:.25rem 0 0;color:#e6edf3}
 nav ul{list-style:none;display:flex;flex-wrap:wrap;gap:.25rem 1rem;margin:.5rem 0 0;padding:0}
