@@ -169,7 +169,8 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
     maxProcesses: options.maxProcesses ?? 4,
     idleTimeoutMs: options.idleTimeoutMs ?? 120_000,
     startTimeoutMs: options.startTimeoutMs ?? 30_000,
-    queueTimeoutMs: options.invokeTimeoutMs ?? 60_000,
+    // A busy slot frees within one invocation timeout (a hung call is killed then), so wait a bit longer.
+    queueTimeoutMs: (options.invokeTimeoutMs ?? 60_000) + 5_000,
     spec: (name) => {
       const { command, args } = runnerCommand(name, runners.get(name) ?? 'source', handlers[name]);
       return {

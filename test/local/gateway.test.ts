@@ -158,6 +158,8 @@ describe('local gateway', () => {
       return report?.trigger === 'cloudevent' ? report : undefined;
     });
     expect(pong.summary).toBe('pong for org.bsw-arch.eco.test.ping.v1');
+    // The delivery's status is recorded when the call returns, just after the report is kept.
+    await gateway.events.idle();
     const events = (await (await fetch(`${gateway.url}/_/events`)).json()) as {
       events: Array<{ type: string; deliveries: Array<{ bot: string; status: number }> }>;
     };
@@ -301,6 +303,40 @@ describe('local gateway', () => {
     await expect(
       startGateway({ port: gateway.port, bots, cluster: noCluster, cron: false, warmup: false }),
     ).rejects.toThrow(PortInUseError);
+  });
+});
+
+describe('process cap', () => {
+  it('with one slot, a second bot waits for it and runs once the first call ends', async () => {
+    const gateway = await startGateway({
+      port: 0,
+      bots: [echoBot as Bot, crashBot as Bot],
+      handlers: { 'eco-echo-bot': fixture('echo-bot'), 'eco-crash-bot': fixture('crash-bot') },
+      runner: 'source',
+      cluster: noCluster,
+      cron: false,
+      warmup: false,
+      maxProcesses: 1,
+      invokeTimeoutMs: 3_000,
+    });
+    try {
+      const hang = post(`${gateway.url}/function/eco-crash-bot`, { do: 'hang' });
+      // The echo call starts while the crash bot holds the only slot.
+      await until('the crash bot to hold the slot', async () => {
+        const list = (await (await fetch(`${gateway.url}/system/functions`)).json()) as Array<{
+          name: string;
+          replicas: number;
+        }>;
+        return list.find((fn) => fn.name === 'eco-crash-bot')?.replicas === 1 ? true : undefined;
+      });
+      const echo = post(`${gateway.url}/function/eco-echo-bot`, {});
+      expect((await hang).status).toBe(504);
+      expect((await echo).status).toBe(200);
+      const metrics = await (await fetch(`${gateway.url}/metrics`)).text();
+      expect(metrics).toMatch(/eco_gateway_bot_exits_total\{bot="eco-crash-bot",reason="killed"\} 1/);
+    } finally {
+      await gateway.close();
+    }
   });
 });
 
