@@ -116,7 +116,7 @@ describe('Alertmanager -> gateway -> eco-alert-bot -> routed bot', () => {
     expect(await gateway.metrics.text()).toMatch(
       /eco_bot_invocations_total\{bot="eco-cleanup-bot",trigger="cloudevent",outcome="ok"\} [1-9]/,
     );
-  });
+  }, 120_000);
 
   it('follows up with the resolved notification (send_resolved)', async () => {
     await postAlert(new Date(Date.now() - 1_000).toISOString());
@@ -129,7 +129,7 @@ describe('Alertmanager -> gateway -> eco-alert-bot -> routed bot', () => {
     expect(resolved.subject).toBe('KubeJobFailed');
     const report = gateway.store.report('eco-alert-bot');
     expect(report?.data?.['status']).toBe('resolved');
-  });
+  }, 120_000);
 });
 
 describe('Prometheus scrapes the gateway', () => {
@@ -179,5 +179,5 @@ describe('Prometheus scrapes the gateway', () => {
       `http://127.0.0.1:${port}/api/v1/query?query=up{job="eco-bots-gateway"}`,
     );
     expect(up?.data.result[0]?.value[1]).toBe('1');
-  });
+  }, 120_000);
 });

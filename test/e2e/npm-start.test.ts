@@ -53,7 +53,7 @@ describe('npm start (tsx local/main.ts up)', () => {
       new Promise((resolve) => setTimeout(() => resolve('still running'), 20_000)),
     ]);
     expect(code, up.output()).toBe(0);
-  });
+  }, 120_000);
 });
 
 describe('eco-bots invoke (bin/eco-bots.mjs)', () => {
@@ -73,5 +73,5 @@ describe('eco-bots invoke (bin/eco-bots.mjs)', () => {
     expect(reports.map((report) => report.bot).sort()).toEqual(bots.map((bot) => bot.name).sort());
     for (const report of reports) expect(report.errors, report.bot).toEqual([]);
     expect(output).toMatch(new RegExp(`\\[1/${bots.length}\\] eco-`));
-  });
+  }, 120_000);
 });
