@@ -83,6 +83,8 @@ export default defineBot({
     OPENFAAS_USER: 'gateway basic-auth user (else the basic-auth-user secret file)',
     OPENFAAS_PASSWORD: 'gateway basic-auth password (else the basic-auth-password secret file)',
     OPENFAAS_FUNCTION_NAMESPACE: 'invoke <bot>.<namespace> instead of <bot>',
+    OPENFAAS_FUNCTION_MAP:
+      'bot=function[/path] pairs, comma-separated: invoke a bot that is a path of another function (the CE profile)',
     ECO_ALERT_EVENTS:
       'per-target (default): one K_SINK event per alert and target bot, with ecotarget=<bot>; per-alert: one per alert, ecotargets=<all targets>',
     ECO_ALERT_CONCURRENCY: 'deliveries in flight at once (default 8)',

@@ -13,6 +13,28 @@ export interface GatewayConfig {
   authorization?: string;
   /** Appended as `<bot>.<namespace>` when functions live outside the gateway's default namespace. */
   namespace?: string;
+  /**
+   * Bot -> `<function>/<path>` where the bot is a path of another function (the OpenFaaS CE profile
+   * serves each category's bots from one function), from OPENFAAS_FUNCTION_MAP.
+   */
+  functionMap?: ReadonlyMap<string, string>;
+}
+
+const MAP_ENTRY = /^(eco-[a-z0-9-]+)=([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\/[a-z0-9][-a-z0-9]*)?$/;
+
+/** `eco-cleanup-bot=eco-maintenance/eco-cleanup-bot,...`: comma-separated bot=function[/path] pairs. */
+export function parseFunctionMap(raw: string): Map<string, string> {
+  const map = new Map<string, string>();
+  for (const part of raw.split(',')) {
+    const entry = part.trim();
+    if (entry === '') continue;
+    if (!MAP_ENTRY.test(entry)) {
+      throw new ConfigError('OPENFAAS_FUNCTION_MAP', `"${entry}" is not <bot>=<function>[/<path>]`);
+    }
+    const [bot, target] = entry.split('=') as [string, string];
+    map.set(bot, target);
+  }
+  return map;
 }
 
 async function readSecretFile(dir: string, name: string): Promise<string | undefined> {
@@ -60,12 +82,17 @@ export async function loadGatewayConfig(env: Env): Promise<GatewayConfig | undef
     }
     config.namespace = namespace;
   }
+  const map = env['OPENFAAS_FUNCTION_MAP']?.trim();
+  if (map !== undefined && map !== '') config.functionMap = parseFunctionMap(map);
   return config;
 }
 
 export function asyncFunctionUrl(config: GatewayConfig, bot: string): string {
-  const name = config.namespace === undefined ? bot : `${bot}.${config.namespace}`;
-  return `${config.url}/async-function/${encodeURIComponent(name)}`;
+  const mapped = config.functionMap?.get(bot);
+  const [fn, ...rest] = (mapped ?? bot).split('/') as [string, ...string[]];
+  const name = config.namespace === undefined ? fn : `${fn}.${config.namespace}`;
+  const path = rest.map((segment) => `/${encodeURIComponent(segment)}`).join('');
+  return `${config.url}/async-function/${encodeURIComponent(name)}${path}`;
 }
 
 /**
