@@ -560,8 +560,8 @@ export function buildDemoCluster(now: Date): DemoCluster {
   });
   job(b, 'analytics', 'import-partners', {
     containers: [{ name: 'import', image: wolfi('analytics/importer', '1.2.0') }],
-    createdAgo: '5d',
-    finishedAgo: '5d',
+    createdAgo: '12d',
+    finishedAgo: '12d',
     failed: true,
   });
   job(b, 'analytics', 'reindex-quick', {

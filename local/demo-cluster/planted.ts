@@ -406,7 +406,7 @@ export const PLANTED: readonly Planted[] = [
     bot: 'eco-cleanup-bot',
     check: 'cleanup.job-failed',
     object: o('batch/v1', 'Job', 'import-partners', 'analytics'),
-    description: 'failed 5 days ago (BackoffLimitExceeded), no owner',
+    description: 'failed 12 days ago (BackoffLimitExceeded), no owner',
     expect: 'found',
   },
   {
