@@ -318,9 +318,10 @@ function fleetRow(
     const first = report.errors[0];
     if (first !== undefined) row.error = `${first.code}: ${first.message}`;
   }
-  // A later failed invocation (crash, timeout) outranks an older report: the page must show it.
+  // A later failed invocation (crash, timeout) outranks an older report: the page must show it. A
+  // run without a report we hold (the status bot's own) still counts as the bot's last run.
   const last = info?.lastRun;
-  if (last !== undefined && (row.lastRun === undefined || last.at > row.lastRun) && last.outcome !== 'ok') {
+  if (last !== undefined && (row.lastRun === undefined || (last.at > row.lastRun && last.outcome !== 'ok'))) {
     row.lastRun = last.at;
     row.outcome = last.outcome;
     row.durationMs = last.durationMs;

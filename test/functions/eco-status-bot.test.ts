@@ -151,6 +151,7 @@ describe('buildStatusView', () => {
             lastRun: { at: '2026-11-27T11:59:30.000Z', outcome: 'crash', durationMs: 5, error: 'exit 3' },
           },
           { bot: 'eco-idle-bot' },
+          { bot: 'eco-self-bot', lastRun: { at: '2026-11-27T11:58:00.000Z', outcome: 'ok', durationMs: 12 } },
         ],
       },
       NOW,
@@ -158,6 +159,10 @@ describe('buildStatusView', () => {
     const cleanup = view.fleet.find((row) => row.bot === 'eco-cleanup-bot');
     expect(cleanup).toMatchObject({ outcome: 'crash', error: 'exit 3', findings: 4 });
     expect(view.fleet.find((row) => row.bot === 'eco-idle-bot')?.outcome).toBe('never');
+    expect(view.fleet.find((row) => row.bot === 'eco-self-bot')).toMatchObject({
+      outcome: 'ok',
+      durationMs: 12,
+    });
     expect(view.totals.botsFailing).toBe(1);
     expect(view.actions).toEqual([
       {
