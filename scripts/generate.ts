@@ -5,6 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { findStale } from './generate/check.ts';
 import { generateAll } from './generate/index.ts';
 import { loadFleet } from './generate/load.ts';
+import { applySections, readmeSections } from './generate/readme.ts';
+import { readFile } from 'node:fs/promises';
+import * as prettier from 'prettier';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -34,6 +37,17 @@ async function main(argv: readonly string[]): Promise<number> {
   const root = args.root;
   const fleet = await loadFleet(root);
   const files = generateAll(fleet);
+  // The README is hand-written except its bot tables, which come from the declarations.
+  const readme = await readFile(join(root, 'README.md'), 'utf8').catch(() => undefined);
+  if (readme !== undefined) {
+    // Formatted as `npm run format` would, so the format check and the freshness check agree.
+    const options = (await prettier.resolveConfig(join(root, 'README.md'))) ?? {};
+    const content = await prettier.format(applySections(readme, readmeSections(fleet)), {
+      ...options,
+      parser: 'markdown',
+    });
+    files.push({ path: 'README.md', content });
+  }
   if (args.check) {
     const stale = await findStale(root, files);
     for (const file of stale) console.error(`stale: ${file.path} (${file.reason}); run npm run generate`);

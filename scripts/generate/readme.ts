@@ -1,0 +1,61 @@
+// The README's bot tables come from the declarations too: the text between
+// `<!-- generated:NAME:start -->` and `<!-- generated:NAME:end -->` is owned by this module.
+import type { Bot } from '../../shared/bot/types.ts';
+import type { Fleet } from './types.ts';
+
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function triggers(bot: Bot): string {
+  const out: string[] = [];
+  const t = bot.triggers;
+  if (t.http) out.push('HTTP');
+  if (t.cron !== undefined) out.push(`cron \`${t.cron}\``);
+  for (const type of t.events ?? []) out.push(`event \`${type}\``);
+  if (t.alerts !== undefined && t.alerts.length > 0)
+    out.push(`alerts ${t.alerts.map((a) => `\`${a}\``).join(', ')}`);
+  return out.join(', ');
+}
+
+function botsTable(bots: readonly Bot[]): string {
+  const rows = bots.map(
+    (bot) =>
+      `| \`${bot.name}\` | ${bot.category} | ${bot.tier} | ${triggers(bot)} | ${bot.mutates ? 'yes (safety rails)' : 'no'} | ${cell(bot.summary)} |`,
+  );
+  return [
+    `${bots.length} of the catalogue's 49 bots are built so far.`,
+    '',
+    '| bot | category | tier | woken by | mutates | what it does |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+function botEnvTable(bots: readonly Bot[]): string {
+  const rows: string[] = [];
+  for (const bot of bots) {
+    for (const [name, meaning] of Object.entries(bot.env ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+      rows.push(`| \`${name}\` | \`${bot.name}\` | ${cell(meaning)} |`);
+    }
+  }
+  return ['| variable | bot | meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+export function readmeSections(fleet: Fleet): Record<string, string> {
+  const bots = [...fleet.bots].sort((a, b) => a.name.localeCompare(b.name));
+  return { bots: botsTable(bots), 'bot-env': botEnvTable(bots) };
+}
+
+/** Replaces each generated section's body; a section marker pair missing from the text is an error. */
+export function applySections(text: string, sections: Record<string, string>): string {
+  let out = text;
+  for (const [name, body] of Object.entries(sections)) {
+    const start = `<!-- generated:${name}:start (npm run generate) -->`;
+    const end = `<!-- generated:${name}:end -->`;
+    const from = out.indexOf(start);
+    const to = out.indexOf(end);
+    if (from < 0 || to < from)
+      throw new Error(`README.md lacks the markers of the generated section "${name}"`);
+    out = `${out.slice(0, from + start.length)}\n${body}\n${out.slice(to)}`;
+  }
+  return out;
+}
