@@ -60,6 +60,14 @@ async function bundle(
   return { name, kind, file: relative(root, outfile), bytes: (await stat(outfile)).size, bots };
 }
 
+/** One bot's bundle at `outfile`, exactly as `npm run build` makes it (tests build into a temp dir). */
+export function buildBotBundle(name: string, outfile: string): Promise<BuiltBundle> {
+  const handler = join(root, 'functions', name, 'handler.ts');
+  const runtime = join(root, 'shared', 'runtime', 'index.ts');
+  const entry = `import bot from ${importPath(handler)};\nimport { serve } from ${importPath(runtime)};\nvoid serve(bot);\n`;
+  return bundle(name, 'function', entry, outfile, [name]);
+}
+
 export async function buildAll(options: { only?: string[]; outDir?: string } = {}): Promise<BuiltBundle[]> {
   const dist = options.outDir ?? defaultDist;
   const names = (await botFolders()).filter((n) => options.only === undefined || options.only.includes(n));
@@ -75,8 +83,7 @@ export async function buildAll(options: { only?: string[]; outDir?: string } = {
     if (bot === undefined || bot.name !== name)
       throw new Error(`functions/${name}/handler.ts must default-export defineBot({ name: '${name}' })`);
     byCategory.set(bot.category, [...(byCategory.get(bot.category) ?? []), name]);
-    const entry = `import bot from ${importPath(handler)};\nimport { serve } from ${importPath(runtime)};\nvoid serve(bot);\n`;
-    built.push(await bundle(name, 'function', entry, join(dist, 'functions', name, 'index.mjs'), [name]));
+    built.push(await buildBotBundle(name, join(dist, 'functions', name, 'index.mjs')));
   }
 
   if (options.only === undefined) {

@@ -4,13 +4,11 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { join } from 'node:path';
+import { buildBotBundle } from '../../scripts/build.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadFixture } from './eco-alert-bot.helpers.ts';
 
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 let dir: string;
 let child: ChildProcess;
 let base: string;
@@ -18,26 +16,8 @@ let exit: Promise<number | null>;
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'eco-alert-bundle-'));
-  const handler = join(root, 'functions', 'eco-alert-bot', 'handler.ts');
-  const runtime = join(root, 'shared', 'runtime', 'index.ts');
-  await build({
-    stdin: {
-      contents: `import bot from ${JSON.stringify(handler)};\nimport { serve } from ${JSON.stringify(runtime)};\nvoid serve(bot);\n`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    minify: true,
-    packages: 'bundle',
-    logLevel: 'error',
-    banner: {
-      js: "import { createRequire as __ecoCreateRequire } from 'node:module'; const require = __ecoCreateRequire(import.meta.url);",
-    },
-    outfile: join(dir, 'index.mjs'),
-  });
+  // Built exactly as `npm run build` builds it.
+  await buildBotBundle('eco-alert-bot', join(dir, 'index.mjs'));
   // Only the bundle in an empty directory: nothing to resolve beside it.
   child = spawn(process.execPath, [join(dir, 'index.mjs')], {
     cwd: dir,

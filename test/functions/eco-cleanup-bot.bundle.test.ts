@@ -4,9 +4,8 @@
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { join } from 'node:path';
+import { buildBotBundle } from '../../scripts/build.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import bot from '../../functions/eco-cleanup-bot/handler.ts';
 import type { Report } from '../../shared/bot/types.ts';
@@ -15,7 +14,6 @@ import { serviceAccountUser } from '../../shared/k8s/rbac.ts';
 import { startEmulator, type Emulator } from '../../local/k8s-emulator/index.ts';
 import { DUE, clusterAt, withStatus } from './eco-cleanup-bot.helpers.ts';
 
-const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 let dir: string;
 let bundle: string;
 let emulator: Emulator;
@@ -25,26 +23,8 @@ let cluster: KubeObject[];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'eco-cleanup-bundle-'));
   bundle = join(dir, 'index.mjs');
-  const handler = join(root, 'functions', 'eco-cleanup-bot', 'handler.ts');
-  const runtime = join(root, 'shared', 'runtime', 'index.ts');
-  await build({
-    stdin: {
-      contents: `import bot from ${JSON.stringify(handler)};\nimport { serve } from ${JSON.stringify(runtime)};\nvoid serve(bot);\n`,
-      resolveDir: root,
-      loader: 'ts',
-    },
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    minify: true,
-    packages: 'bundle',
-    logLevel: 'error',
-    banner: {
-      js: "import { createRequire as __ecoCreateRequire } from 'node:module'; const require = __ecoCreateRequire(import.meta.url);",
-    },
-    outfile: bundle,
-  });
+  // Built exactly as `npm run build` builds it.
+  await buildBotBundle('eco-cleanup-bot', bundle);
   // The bundle runs on the real clock, so the cluster is built around it.
   cluster = clusterAt(new Date());
   emulator = await startEmulator({
