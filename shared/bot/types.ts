@@ -185,6 +185,11 @@ export interface TriggerEvent {
   readonly time?: string;
   /** Extension attributes (lower-case names), e.g. the alert bot's target bots. */
   readonly extensions: Readonly<Record<string, string>>;
+  /**
+   * The event's data, for events whose data is not the run's options: an alert routed by
+   * eco-alert-bot (`org.bsw-arch.eco.alert.*`) runs the bot with its defaults, the alert here.
+   */
+  readonly data?: unknown;
 }
 
 export interface BotDefinition<S extends TSchema = TSchema> {

@@ -1,6 +1,6 @@
 import type { CloudEvent } from 'cloudevents';
 import type { TriggerEvent, TriggerKind } from '../bot/types.ts';
-import { PING_EVENT_TYPE } from '../cloudevents/constants.ts';
+import { ALERT_EVENT_PREFIX, PING_EVENT_TYPE } from '../cloudevents/constants.ts';
 import { loadCodec } from '../cloudevents/lazy.ts';
 import { cloudEventMode, type CeMode } from '../cloudevents/mode.ts';
 import { ValidationError } from '../errors/validation-error.ts';
@@ -51,9 +51,13 @@ function fromEvent(codec: Awaited<ReturnType<typeof loadCodec>>, event: CloudEve
     ...(event.time === undefined ? {} : { time: event.time }),
     extensions: eventExtensions(event),
   };
+  const data = eventData(event);
+  if (event.type.startsWith(ALERT_EVENT_PREFIX)) {
+    return { trigger: 'cloudevent', input: {}, event: { ...attributes, data } };
+  }
   return {
     trigger: ping ? 'ping' : 'cloudevent',
-    input: eventData(event),
+    input: data,
     event: attributes,
     ...(ping ? { tick: true } : {}),
   };

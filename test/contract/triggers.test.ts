@@ -61,6 +61,27 @@ describe('triggers on the wire (ARCHITECTURE.md §4)', () => {
     expect(d.event?.extensions['targets']).toBe('a,b');
   });
 
+  it('an alert event routed by eco-alert-bot runs the bot with its defaults, the alert in ctx.event.data', async () => {
+    const s = await startServer(echoBot);
+    const alert = {
+      status: 'firing',
+      alertname: 'KubeJobFailed',
+      labels: { namespace: 'apps' },
+      targets: ['x'],
+    };
+    const r = await post(
+      s.url,
+      JSON.stringify(alert),
+      ceHeaders('org.bsw-arch.eco.alert.firing.v1', { 'ce-ecotarget': 'eco-echo-bot' }),
+    );
+    // The alert is not the bot's options (the echo bot's schema would reject its fields).
+    expect(r.status).toBe(200);
+    const d = data(r.json) as EchoData & { event: { data?: unknown } };
+    expect(d.input).toEqual({ namespace: 'default', count: 1 });
+    expect(d.event?.type).toBe('org.bsw-arch.eco.alert.firing.v1');
+    expect(d.event?.data).toEqual(alert);
+  });
+
   it('CloudEvent structured', async () => {
     const s = await startServer(echoBot);
     const event = {
