@@ -31,6 +31,23 @@ function isJsonish(contentType: string | undefined): boolean {
   return type === 'application/json' || type.endsWith('+json') || type === 'text/plain';
 }
 
+/**
+ * `curl -d '{...}'` labels JSON as a form unless told otherwise; a form type whose body is a JSON
+ * object or array is taken as JSON, so the everyday command works. A real form body stays a 415.
+ */
+function isCurlJson(contentType: string | undefined, body: string): boolean {
+  const type = (contentType?.split(';')[0] ?? '').trim().toLowerCase();
+  if (type !== 'application/x-www-form-urlencoded') return false;
+  const text = body.trim();
+  if (!text.startsWith('{') && !text.startsWith('[')) return false;
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Alertmanager's webhook body (version "4"), lenient about which optional fields are present. */
 export function isAlertmanagerPayload(body: unknown, userAgent: string | undefined): boolean {
   if (userAgent?.startsWith('Alertmanager/') === true && typeof body === 'object' && body !== null)
@@ -96,7 +113,7 @@ export async function decodeRequest(headers: Headers, body: string): Promise<Dec
     };
   }
   const contentType = first(headers['content-type']);
-  if (!isJsonish(contentType)) {
+  if (!isJsonish(contentType) && !isCurlJson(contentType, body)) {
     throw new ValidationError(`unsupported content type "${contentType}"; send application/json`, {
       code: 'unsupported-media-type',
       status: 415,

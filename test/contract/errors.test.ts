@@ -134,6 +134,9 @@ describe('error model (ARCHITECTURE.md §4): every status reachable, always a JS
       415,
       'unsupported-media-type',
     );
+    // ...but `curl -d '{"count":3}'` (JSON labelled as a form by curl's default) is taken as JSON.
+    const curl = await post(s.url, '{"count":3}', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(curl.status).toBe(200);
     expectJsonError(
       await post(s.url, '<a/>', ceHeaders('x.y', { 'content-type': 'application/xml' })),
       415,
