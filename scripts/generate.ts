@@ -8,6 +8,7 @@ import { loadFleet } from './generate/load.ts';
 import { applySections, readmeSections } from './generate/readme.ts';
 import { readFile } from 'node:fs/promises';
 import * as prettier from 'prettier';
+import { PLANTED } from '../local/demo-cluster/planted.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -42,7 +43,7 @@ async function main(argv: readonly string[]): Promise<number> {
   if (readme !== undefined) {
     // Formatted as `npm run format` would, so the format check and the freshness check agree.
     const options = (await prettier.resolveConfig(join(root, 'README.md'))) ?? {};
-    const content = await prettier.format(applySections(readme, readmeSections(fleet)), {
+    const content = await prettier.format(applySections(readme, readmeSections(fleet, PLANTED)), {
       ...options,
       parser: 'markdown',
     });

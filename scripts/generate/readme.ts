@@ -1,6 +1,7 @@
 // The README's bot tables come from the declarations too: the text between
 // `<!-- generated:NAME:start -->` and `<!-- generated:NAME:end -->` is owned by this module.
 import type { Bot } from '../../shared/bot/types.ts';
+import type { Planted } from '../../local/demo-cluster/planted.ts';
 import type { Fleet } from './types.ts';
 
 const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -40,9 +41,26 @@ function botEnvTable(bots: readonly Bot[]): string {
   return ['| variable | bot | meaning |', '|---|---|---|', ...rows].join('\n');
 }
 
-export function readmeSections(fleet: Fleet): Record<string, string> {
+function plantedTable(planted: readonly Planted[], built: ReadonlySet<string>): string {
+  const rows = planted.map((p) => {
+    const where = p.object.namespace === undefined ? p.object.name : `${p.object.namespace}/${p.object.name}`;
+    const bot = built.has(p.bot) ? `\`${p.bot}\`` : `\`${p.bot}\` (to come)`;
+    return `| ${p.category} | ${bot} | \`${p.check}\` | ${p.object.kind} ${where} | ${cell(p.description)} | ${p.expect === 'found' ? 'find' : 'leave alone'} |`;
+  });
+  return [
+    `${planted.filter((p) => p.expect === 'found').length} problems planted and ${planted.filter((p) => p.expect === 'ignored').length} look-alikes the bots must leave alone (\`PLANTED\` in \`local/demo-cluster/planted.ts\`):`,
+    '',
+    '| category | bot | check | object | what is planted | the bot should |',
+    '|---|---|---|---|---|---|',
+    ...rows,
+  ].join('\n');
+}
+
+export function readmeSections(fleet: Fleet, planted: readonly Planted[] = []): Record<string, string> {
   const bots = [...fleet.bots].sort((a, b) => a.name.localeCompare(b.name));
-  return { bots: botsTable(bots), 'bot-env': botEnvTable(bots) };
+  const sections: Record<string, string> = { bots: botsTable(bots), 'bot-env': botEnvTable(bots) };
+  if (planted.length > 0) sections['planted'] = plantedTable(planted, new Set(bots.map((b) => b.name)));
+  return sections;
 }
 
 /** Replaces each generated section's body; a section marker pair missing from the text is an error. */
