@@ -8,7 +8,12 @@ export * from './report/index.ts';
 export * from './metrics/index.ts';
 // Only the SDK-free part: a bot importing this barrel must not load the CloudEvents SDK at start
 // (the runtime loads it on the first CloudEvent). The codec is in shared/cloudevents/index.ts.
-export { PING_EVENT_TYPE, REPORT_EVENT_TYPE, eventSource } from './cloudevents/constants.ts';
+export {
+  ALERT_EVENT_PREFIX,
+  PING_EVENT_TYPE,
+  REPORT_EVENT_TYPE,
+  eventSource,
+} from './cloudevents/constants.ts';
 export { cloudEventMode } from './cloudevents/mode.ts';
 export type { CeMode } from './cloudevents/mode.ts';
 export * from './auth/index.ts';
