@@ -8,8 +8,8 @@ import { buildAll } from '../build.ts';
 import { writeBareServer } from './lib/bare-server.ts';
 import { buildKitFloor } from './lib/kit-floor.ts';
 import { throughput } from './lib/load.ts';
-import { coldStartMs, median, peakRssBytes, postOnce, spawnNode, type Probe } from './lib/process.ts';
-import { checkTarget, type BenchContext, type BenchResult, type BenchRow } from './lib/types.ts';
+import { coldStartMs, median, peakRssBytes, probeOnce, spawnNode, type Probe } from './lib/process.ts';
+import { benchRow as row, type BenchContext, type BenchResult } from './lib/types.ts';
 
 const BOT = process.env['BENCH_BOT'] ?? 'eco-alert-bot';
 
@@ -45,27 +45,6 @@ export const PAYLOAD = JSON.stringify({
 
 const HEADERS = { 'content-type': 'application/json', 'user-agent': 'Alertmanager/0.28.1' };
 
-function row(
-  metric: string,
-  value: number,
-  unit: string,
-  baseline?: number,
-  target?: string,
-  note?: string,
-): BenchRow {
-  const out: BenchRow = { metric, value, unit };
-  if (baseline !== undefined && baseline > 0) {
-    out.baseline = baseline;
-    out.ratio = Math.round((value / baseline) * 100) / 100;
-    if (target !== undefined) {
-      out.target = target;
-      out.pass = checkTarget(out.ratio, target);
-    }
-  }
-  if (note !== undefined) out.note = note;
-  return out;
-}
-
 export async function run(ctx: BenchContext): Promise<BenchResult> {
   const bundle = join(ctx.root, 'dist', 'functions', BOT, 'index.mjs');
   if (!existsSync(bundle)) {
@@ -99,7 +78,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const measure = async (file: string) => {
       const server = await spawnNode(file, env, dir);
       try {
-        for (let i = 0; i < 200 && (await postOnce(server.port, probe)) !== 200; i += 1)
+        for (let i = 0; i < 200 && (await probeOnce(server.port, probe)) !== 200; i += 1)
           await new Promise((r) => setTimeout(r, 10));
         const firstRss = peakRssBytes(server.child.pid, 'VmRSS') ?? 0;
         await throughput(`http://127.0.0.1:${server.port}/`, HEADERS, PAYLOAD, 1); // warm-up (JIT)

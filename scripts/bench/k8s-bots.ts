@@ -5,7 +5,6 @@
 //   invocation (fresh process each) and its ratio, and the bot process's peak RSS (VmHWM) at 10,000;
 // - bundle bytes of both.
 // Runs inside `npm run bench`, or alone: `npx tsx scripts/bench/k8s-bots.ts [--quick]`.
-import { spawn } from 'node:child_process';
 import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -16,8 +15,8 @@ import type { KubeObject } from '../../shared/k8s/types.ts';
 import { startEmulator, type Emulator } from '../../local/k8s-emulator/index.ts';
 import { buildAll } from '../build.ts';
 import { writeBareServer } from './lib/bare-server.ts';
-import { coldStartMs, freePort, median, peakRssBytes, spawnNode, type Probe } from './lib/process.ts';
-import { checkTarget, type BenchContext, type BenchResult, type BenchRow } from './lib/types.ts';
+import { coldStartMs, median, peakRssBytes, spawnNode, type Probe } from './lib/process.ts';
+import { benchRow as row, type BenchContext, type BenchResult, type BenchRow } from './lib/types.ts';
 
 const MONITORING = 'eco-monitoring-bot';
 const CLEANUP = 'eco-cleanup-bot';
@@ -44,26 +43,8 @@ http.createServer((req, res) => {
 }).listen(Number(process.env.PORT || 8080), '127.0.0.1');
 `;
 
-function row(
-  metric: string,
-  value: number,
-  unit: string,
-  baseline?: number,
-  target?: string,
-  note?: string,
-): BenchRow {
-  const out: BenchRow = { metric, value, unit };
-  if (baseline !== undefined && baseline > 0) {
-    out.baseline = baseline;
-    out.ratio = Math.round((value / baseline) * 100) / 100;
-    if (target !== undefined) {
-      out.target = target;
-      out.pass = checkTarget(out.ratio, target);
-    }
-  }
-  if (note !== undefined) out.note = note;
-  return out;
-}
+/** Spawn -> first 200 on GET `path` (no cluster read): the runtime's own share of a cold start. */
+const getProbe = (path: string): Probe => ({ method: 'GET', path, headers: {}, body: '' });
 
 // ---- seeded clusters -------------------------------------------------------------------------------
 
@@ -208,36 +189,6 @@ async function waitHealthy(port: number): Promise<void> {
   }
 }
 
-/** Spawn -> first 200 on GET `path` (no cluster read): the runtime's own share of a cold start. */
-async function readyMs(
-  file: string,
-  env: Record<string, string>,
-  path: string,
-  cwd: string,
-): Promise<number> {
-  const port = await freePort();
-  const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [file], {
-    env: { PATH: process.env['PATH'] ?? '', ...env, PORT: String(port) },
-    stdio: 'ignore',
-    cwd,
-  });
-  try {
-    for (;;) {
-      if ((await httpOnce(port, 'GET', path)).status === 200)
-        return Number(process.hrtime.bigint() - started) / 1e6;
-      if (child.exitCode !== null) throw new Error(`${file} exited with ${child.exitCode}`);
-      if (Number(process.hrtime.bigint() - started) > 30e9) throw new Error(`${file} not ready within 30 s`);
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  } finally {
-    child.kill('SIGKILL');
-    await new Promise((r) =>
-      child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r),
-    );
-  }
-}
-
 async function loadBot(root: string, name: string): Promise<Bot> {
   return ((await import(pathToFileURL(join(root, 'functions', name, 'handler.ts')).href)) as { default: Bot })
     .default;
@@ -299,8 +250,8 @@ async function monitoringColdStart(
     const plainMs: number[] = [];
     const healthMs: number[] = [];
     for (let i = 0; i < spawns; i++) {
-      plainMs.push(await readyMs(plain, {}, '/', dir));
-      healthMs.push(await readyMs(bundle, botEnv, '/_/health', dir));
+      plainMs.push(await coldStartMs(plain, {}, getProbe('/'), dir));
+      healthMs.push(await coldStartMs(bundle, botEnv, getProbe('/_/health'), dir));
     }
     const botReads = emulator.requests.slice(readsBefore).filter((r) => r.user.endsWith(`:${MONITORING}`));
     if (botReads.some((r) => r.status !== 200))

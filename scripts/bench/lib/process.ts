@@ -16,21 +16,26 @@ export async function freePort(): Promise<number> {
 }
 
 export interface Probe {
+  /** POST (the default) sends `body`; GET sends nothing. */
+  method?: 'GET' | 'POST';
   path: string;
   headers: Record<string, string>;
   body: string;
 }
 
-/** One POST; resolves with the status, or 0 when the connection failed (not listening yet). */
-export function postOnce(port: number, probe: Probe): Promise<number> {
+/** One request; resolves with the status, or 0 when the connection failed (not listening yet). */
+export function probeOnce(port: number, probe: Probe): Promise<number> {
+  const method = probe.method ?? 'POST';
+  const body = method === 'GET' ? '' : probe.body;
   return new Promise((resolve) => {
     const req = request(
       {
         host: '127.0.0.1',
         port,
         path: probe.path,
-        method: 'POST',
-        headers: { ...probe.headers, 'content-length': Buffer.byteLength(probe.body) },
+        method,
+        headers:
+          method === 'GET' ? probe.headers : { ...probe.headers, 'content-length': Buffer.byteLength(body) },
         agent: false,
       },
       (res) => {
@@ -39,7 +44,7 @@ export function postOnce(port: number, probe: Probe): Promise<number> {
       },
     );
     req.on('error', () => resolve(0));
-    req.end(probe.body);
+    req.end(body);
   });
 }
 
@@ -88,7 +93,7 @@ export async function coldStartMs(
   });
   try {
     for (;;) {
-      const status = await postOnce(port, probe);
+      const status = await probeOnce(port, probe);
       if (status === 200) return Number(process.hrtime.bigint() - started) / 1e6;
       if (child.exitCode !== null) throw new Error(`${file} exited with ${child.exitCode} before answering`);
       if (Number(process.hrtime.bigint() - started) > 30e9)

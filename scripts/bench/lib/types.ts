@@ -36,3 +36,25 @@ export function checkTarget(ratio: number, target: string): boolean {
   const limit = Number(match[2]);
   return match[1] === '<=' ? ratio <= limit : ratio >= limit;
 }
+
+/** A row with its ratio to `baseline` (when there is one) and whether it met `target`. */
+export function benchRow(
+  metric: string,
+  value: number,
+  unit: string,
+  baseline?: number,
+  target?: string,
+  note?: string,
+): BenchRow {
+  const out: BenchRow = { metric, value, unit };
+  if (baseline !== undefined && baseline > 0) {
+    out.baseline = baseline;
+    out.ratio = Math.round((value / baseline) * 100) / 100;
+    if (target !== undefined) {
+      out.target = target;
+      out.pass = checkTarget(out.ratio, target);
+    }
+  }
+  if (note !== undefined) out.note = note;
+  return out;
+}
