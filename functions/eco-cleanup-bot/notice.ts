@@ -6,7 +6,7 @@
 // every run that sees a pending notice bumps its count and lastTimestamp: with the bot's 30-minute
 // schedule the notice lives as long as it is needed, and firstTimestamp keeps the start.
 import { createHash } from 'node:crypto';
-import { fieldSelector, isAlreadyExists, resources } from '../../shared/index.ts';
+import { fieldSelector, isAlreadyExists, kubeEvent, resources } from '../../shared/index.ts';
 import type { K8s, KubeObject } from '../../shared/index.ts';
 
 export const NOTICE_REASON = 'EcoCleanupNotice';
@@ -68,27 +68,18 @@ export async function postNotice(
   message: string,
   now: Date,
 ): Promise<void> {
-  const at = now.toISOString();
   try {
-    await k8s.create(resources.events, {
-      metadata: { name: noticeName(object), namespace: object.metadata.namespace ?? 'default' },
-      involvedObject: {
-        apiVersion: object.apiVersion,
-        kind: object.kind,
-        name: object.metadata.name,
-        ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
-        ...(object.metadata.uid ? { uid: object.metadata.uid } : {}),
-      },
-      type: 'Warning',
-      reason: NOTICE_REASON,
-      message: message.slice(0, 1024),
-      source: { component: bot },
-      reportingComponent: `eco-bots/${bot}`,
-      reportingInstance: bot,
-      firstTimestamp: at,
-      lastTimestamp: at,
-      count: 1,
-    });
+    await k8s.create(
+      resources.events,
+      kubeEvent(object, {
+        name: noticeName(object),
+        type: 'Warning',
+        reason: NOTICE_REASON,
+        message,
+        bot,
+        at: now,
+      }),
+    );
   } catch (error) {
     if (!isAlreadyExists(error)) throw error;
   }

@@ -24,6 +24,8 @@ export {
   serviceAccountUser,
   DEFAULT_BOT_NAMESPACE,
 } from './rbac.ts';
+export { kubeEvent } from './event.ts';
+export type { KubeEventOptions } from './event.ts';
 export { parseQuantity } from './quantity.ts';
 export { fieldSelector, labelSelector } from './selectors.ts';
 export type { LabelRequirement } from './selectors.ts';

@@ -8,6 +8,7 @@ import type { Logger } from '../log/types.ts';
 import type { Exclusion, MutationOptions, SafetyRails } from './types.ts';
 import { isAlreadyExists, isConflict, isForbidden, isNotFound } from '../k8s/errors.ts';
 import { apiVersionOf, resources } from '../k8s/resources.ts';
+import { kubeEvent } from '../k8s/event.ts';
 import { exclusionOf, protectedNamespaces } from './exclusions.ts';
 
 export const DEFAULT_MAX_ACTIONS = 10;
@@ -90,31 +91,16 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
     reason: string,
     message: string,
   ): Promise<boolean> {
-    const at = now().toISOString();
-    const body: KubeObject = {
-      metadata: {
-        // A fixed name makes the create safe to retry after an ambiguous failure.
-        name: `${object.metadata.name}.${randomBytes(8).toString('hex')}`,
-        namespace: object.metadata.namespace ?? 'default',
-      },
-      involvedObject: {
-        apiVersion: object.apiVersion,
-        kind: object.kind,
-        name: object.metadata.name,
-        ...(object.metadata.namespace ? { namespace: object.metadata.namespace } : {}),
-        ...(object.metadata.uid ? { uid: object.metadata.uid } : {}),
-        ...(object.metadata.resourceVersion ? { resourceVersion: object.metadata.resourceVersion } : {}),
-      },
+    const body = kubeEvent(object, {
+      // A fixed name makes the create safe to retry after an ambiguous failure.
+      name: `${object.metadata.name}.${randomBytes(8).toString('hex')}`,
       type,
       reason,
-      message: message.slice(0, 1024),
-      source: { component: bot },
-      reportingComponent: `eco-bots/${bot}`,
-      reportingInstance: bot,
-      firstTimestamp: at,
-      lastTimestamp: at,
-      count: 1,
-    };
+      message,
+      bot,
+      at: now(),
+      pinVersion: true,
+    });
     try {
       await k8s.create(resources.events, body);
       return true;
