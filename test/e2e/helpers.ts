@@ -1,9 +1,9 @@
 // Shared plumbing of the end-to-end tests: child processes that are always killed, bounded waits.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from '../../local/gateway/free-port.ts';
 
 export interface Spawned {
   proc: ChildProcess;
@@ -95,18 +95,6 @@ export async function until<T>(
   }
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 const dirs: string[] = [];
 
 export async function tempDir(prefix: string): Promise<string> {
@@ -129,3 +117,5 @@ export async function getJson<T>(url: string): Promise<T | undefined> {
     return undefined;
   }
 }
+
+export { freePort };

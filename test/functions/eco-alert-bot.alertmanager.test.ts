@@ -4,11 +4,10 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../local/gateway/free-port.ts';
 import bot from '../../functions/eco-alert-bot/handler.ts';
 import { serve, silentLogger } from '../../shared/index.ts';
 import type { RunningServer } from '../../shared/index.ts';
@@ -16,14 +15,6 @@ import { FAST_RETRIES, startFakeServer } from './eco-alert-bot.helpers.ts';
 import type { FakeServer } from './eco-alert-bot.helpers.ts';
 
 const ALERTMANAGER = process.env['ALERTMANAGER_BIN'] ?? 'prometheus-alertmanager';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 async function until<T>(
   what: string,
