@@ -12,7 +12,7 @@ import type { Report } from '../../shared/bot/types.ts';
 import type { KubeObject } from '../../shared/k8s/types.ts';
 import { serviceAccountUser } from '../../shared/k8s/rbac.ts';
 import { startEmulator, type Emulator } from '../../local/k8s-emulator/index.ts';
-import { DUE, clusterAt, withStatus } from './eco-cleanup-bot.helpers.ts';
+import { DUE, clusterAt, storeRef, withStatus } from './eco-cleanup-bot.helpers.ts';
 
 let dir: string;
 let bundle: string;
@@ -72,12 +72,7 @@ async function invoke(env: Record<string, string>): Promise<Report> {
 const remaining = () =>
   DUE.filter((k) => {
     const [plural = '', namespace, name = ''] = k.split('/');
-    const ref =
-      plural === 'jobs'
-        ? { group: 'batch', plural }
-        : plural === 'replicasets'
-          ? { group: 'apps', plural }
-          : plural;
+    const ref = storeRef(plural);
     return emulator.store.get(ref, name, namespace || undefined) !== undefined;
   });
 

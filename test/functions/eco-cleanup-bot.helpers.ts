@@ -235,3 +235,10 @@ export const withStatus = (actions: Action[], status: Action['status']) =>
     .filter((a) => a.status === status)
     .map(key)
     .sort();
+
+/** The emulator store's key for a plural this suite uses (jobs and replicasets live in named groups). */
+export function storeRef(plural: string): string | { group: string; plural: string } {
+  if (plural === 'jobs') return { group: 'batch', plural };
+  if (plural === 'replicasets') return { group: 'apps', plural };
+  return plural;
+}

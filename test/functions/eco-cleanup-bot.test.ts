@@ -2,7 +2,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import bot from '../../functions/eco-cleanup-bot/handler.ts';
 import type { K8s, KubeObject } from '../../shared/k8s/types.ts';
 import { startBotHarness, type BotHarness } from '../helpers/k8s-harness.ts';
-import { D, DUE, NOW, ago, cluster, key, ns, replicaSet, withStatus } from './eco-cleanup-bot.helpers.ts';
+import {
+  D,
+  DUE,
+  NOW,
+  ago,
+  cluster,
+  key,
+  ns,
+  replicaSet,
+  storeRef,
+  withStatus,
+} from './eco-cleanup-bot.helpers.ts';
 
 let harness: BotHarness | undefined;
 afterEach(async () => {
@@ -19,12 +30,7 @@ async function start(env: Record<string, string> = {}): Promise<BotHarness> {
 function inventory(h: BotHarness): string[] {
   const out: string[] = [];
   for (const plural of ['namespaces', 'jobs', 'pods', 'replicasets', 'configmaps', 'services', 'secrets']) {
-    const ref =
-      plural === 'jobs'
-        ? { group: 'batch', plural }
-        : plural === 'replicasets'
-          ? { group: 'apps', plural }
-          : plural;
+    const ref = storeRef(plural);
     for (const o of h.emulator.store.list(ref))
       out.push(`${plural}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
   }
