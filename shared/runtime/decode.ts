@@ -33,18 +33,18 @@ function isJsonish(contentType: string | undefined): boolean {
 
 /**
  * `curl -d '{...}'` labels JSON as a form unless told otherwise; a form type whose body is a JSON
- * object or array is taken as JSON, so the everyday command works. A real form body stays a 415.
+ * object or array is taken as JSON, so the everyday command works. Returns the parsed body, or
+ * undefined for a real form body (a 415).
  */
-function isCurlJson(contentType: string | undefined, body: string): boolean {
+function curlJson(contentType: string | undefined, body: string): { value: unknown } | undefined {
   const type = (contentType?.split(';')[0] ?? '').trim().toLowerCase();
-  if (type !== 'application/x-www-form-urlencoded') return false;
+  if (type !== 'application/x-www-form-urlencoded') return undefined;
   const text = body.trim();
-  if (!text.startsWith('{') && !text.startsWith('[')) return false;
+  if (!text.startsWith('{') && !text.startsWith('[')) return undefined;
   try {
-    JSON.parse(text);
-    return true;
+    return { value: JSON.parse(text) as unknown };
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -113,7 +113,9 @@ export async function decodeRequest(headers: Headers, body: string): Promise<Dec
     };
   }
   const contentType = first(headers['content-type']);
-  if (!isJsonish(contentType) && !isCurlJson(contentType, body)) {
+  const jsonish = isJsonish(contentType);
+  const fromCurl = jsonish ? undefined : curlJson(contentType, body);
+  if (!jsonish && fromCurl === undefined) {
     throw new ValidationError(`unsupported content type "${contentType}"; send application/json`, {
       code: 'unsupported-media-type',
       status: 415,
@@ -121,7 +123,7 @@ export async function decodeRequest(headers: Headers, body: string): Promise<Dec
   }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(body);
+    parsed = fromCurl === undefined ? JSON.parse(body) : fromCurl.value;
   } catch (error) {
     throw new ValidationError(
       `body is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
