@@ -1,4 +1,4 @@
-import { BotError, ConfigError, ValidationError, defineBot } from '../../shared/index.ts';
+import { BotError, ValidationError, defineBot, envInt, envOneOf, sinkTuning } from '../../shared/index.ts';
 import type { Context, RunResult } from '../../shared/index.ts';
 import { deliverAll } from './delivery.ts';
 import type { RoutedAlert, SinkMode } from './delivery.ts';
@@ -16,32 +16,8 @@ import type { AlertPayload } from './schema.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(name, `"${raw}" is not a whole number`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(name, `${value} is outside ${min}..${max}`);
-  return value;
-}
-
-/** The OpenFaaS deliveries use the same knobs (and defaults) as the kit's K_SINK sender. */
-function retryPolicy(env: Env): RetryPolicy {
-  return {
-    attempts: int(env, 'ECO_SINK_ATTEMPTS', 5, 1, 20),
-    backoffMs: int(env, 'ECO_SINK_BACKOFF_MS', 200, 0, 60_000),
-    maxBackoffMs: int(env, 'ECO_SINK_MAX_BACKOFF_MS', 5000, 0, 300_000),
-    timeoutMs: int(env, 'ECO_SINK_TIMEOUT_MS', 5000, 1, 300_000),
-  };
-}
-
-function eventsMode(env: Env): SinkMode {
-  const raw = env['ECO_ALERT_EVENTS']?.trim() || 'per-target';
-  if (raw !== 'per-target' && raw !== 'per-alert') {
-    throw new ConfigError('ECO_ALERT_EVENTS', `"${raw}" is not one of per-target, per-alert`);
-  }
-  return raw;
-}
+const eventsMode = (env: Env): SinkMode =>
+  envOneOf(env, 'ECO_ALERT_EVENTS', ['per-target', 'per-alert'] as const, 'per-target');
 
 /** An invocation with no options at all (cron connector, PingSource, `{}`) is a self-check, not a payload. */
 function isEmptyInvocation(input: AlertPayload): boolean {
@@ -51,7 +27,7 @@ function isEmptyInvocation(input: AlertPayload): boolean {
 async function selfCheck(ctx: Context): Promise<RunResult> {
   const table = await loadRoutingTable(ctx.env);
   const gateway = await loadGatewayConfig(ctx.env);
-  retryPolicy(ctx.env);
+  sinkTuning(ctx.env);
   eventsMode(ctx.env);
   const sink = (ctx.env['K_SINK'] ?? '') !== '';
   return {
@@ -104,8 +80,9 @@ export default defineBot({
     // Configuration errors surface as 500s: Alertmanager retries, and nothing is half-delivered.
     const table = await loadRoutingTable(ctx.env);
     const gateway = await loadGatewayConfig(ctx.env);
-    const policy = retryPolicy(ctx.env);
-    const concurrency = int(ctx.env, 'ECO_ALERT_CONCURRENCY', 8, 1, 256);
+    // The OpenFaaS deliveries use the same knobs (and defaults) as the kit's K_SINK sender.
+    const policy: RetryPolicy = sinkTuning(ctx.env);
+    const concurrency = envInt(ctx.env, 'ECO_ALERT_CONCURRENCY', 8, 1, 256);
     const sink = (ctx.env['K_SINK'] ?? '') !== '';
     const sinkMode = eventsMode(ctx.env);
 

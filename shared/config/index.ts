@@ -1,2 +1,2 @@
-export { ENV_DOCS, loadConfig } from './load.ts';
+export { ENV_DOCS, envInt, envOneOf, loadConfig, sinkTuning } from './load.ts';
 export type { AuthConfig, RuntimeConfig, SinkConfig } from './types.ts';

@@ -71,7 +71,14 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   { name: 'ECO_CRON_TIMEZONE', default: 'UTC', meaning: 'time zone of the bots’ cron expressions' },
 ];
 
-function int(env: Env, name: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
+/** A whole-number variable within [min, max], else a ConfigError naming it. */
+export function envInt(
+  env: Env,
+  name: string,
+  fallback: number,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const raw = env[name];
   if (raw === undefined || raw.trim() === '') return fallback;
   if (!/^\s*\d+\s*$/.test(raw)) throw new ConfigError(name, `"${raw}" is not a whole number`);
@@ -80,7 +87,8 @@ function int(env: Env, name: string, fallback: number, min: number, max = Number
   return value;
 }
 
-function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+/** A variable that must be one of `allowed`, else a ConfigError naming it. */
+export function envOneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
   const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
   if (!(allowed as readonly string[]).includes(raw)) {
@@ -89,14 +97,19 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+/** The ECO_SINK_* retry policy, shared by K_SINK and any other delivery a bot makes. */
+export function sinkTuning(env: Env): Omit<SinkConfig, 'url'> {
+  return {
+    attempts: envInt(env, 'ECO_SINK_ATTEMPTS', 5, 1, 20),
+    backoffMs: envInt(env, 'ECO_SINK_BACKOFF_MS', 200, 0, 60_000),
+    maxBackoffMs: envInt(env, 'ECO_SINK_MAX_BACKOFF_MS', 5000, 0, 300_000),
+    timeoutMs: envInt(env, 'ECO_SINK_TIMEOUT_MS', 5000, 1, 300_000),
+  };
+}
+
 function loadSink(env: Env): SinkConfig | undefined {
   // Checked even without K_SINK: a typo should fail at deploy time, not when a sink is added.
-  const tuning = {
-    attempts: int(env, 'ECO_SINK_ATTEMPTS', 5, 1, 20),
-    backoffMs: int(env, 'ECO_SINK_BACKOFF_MS', 200, 0, 60_000),
-    maxBackoffMs: int(env, 'ECO_SINK_MAX_BACKOFF_MS', 5000, 0, 300_000),
-    timeoutMs: int(env, 'ECO_SINK_TIMEOUT_MS', 5000, 1, 300_000),
-  };
+  const tuning = sinkTuning(env);
   const raw = env['K_SINK']?.trim();
   if (raw === undefined || raw === '') return undefined;
   let url: URL;
@@ -138,7 +151,7 @@ function loadAuth(env: Env): AuthConfig {
       : secretName !== undefined
         ? 'bearer'
         : 'none';
-  const kind = oneOf(env, 'ECO_AUTH', ['none', 'bearer', 'basic'] as const, inferred);
+  const kind = envOneOf(env, 'ECO_AUTH', ['none', 'bearer', 'basic'] as const, inferred);
   if (kind === 'none') return { kind };
   if (kind === 'bearer') {
     const token =
@@ -179,19 +192,19 @@ export function loadConfig(env: Env): Readonly<RuntimeConfig> {
     throw new ConfigError('LOG_LEVEL', `"${logLevel}" is not one of debug, info, warn, error`);
   const metricsRaw = env['METRICS_PORT']?.trim();
   return Object.freeze({
-    port: int(env, 'PORT', 8080, 0, 65535),
+    port: envInt(env, 'PORT', 8080, 0, 65535),
     metricsPort:
-      metricsRaw === undefined || metricsRaw === '' ? undefined : int(env, 'METRICS_PORT', 0, 0, 65535),
-    maxBodyBytes: int(env, 'ECO_MAX_BODY_BYTES', 1024 * 1024, 1, 1024 * 1024 * 1024),
-    maxInflight: int(env, 'ECO_MAX_INFLIGHT', 32, 0),
-    timeoutMs: int(env, 'ECO_TIMEOUT_SECONDS', 60, 1, 24 * 3600) * 1000,
-    drainMs: int(env, 'ECO_DRAIN_SECONDS', 25, 0, 3600) * 1000,
-    mode: oneOf(env, 'ECO_MODE', ['dry-run', 'apply'] as const, 'dry-run'),
+      metricsRaw === undefined || metricsRaw === '' ? undefined : envInt(env, 'METRICS_PORT', 0, 0, 65535),
+    maxBodyBytes: envInt(env, 'ECO_MAX_BODY_BYTES', 1024 * 1024, 1, 1024 * 1024 * 1024),
+    maxInflight: envInt(env, 'ECO_MAX_INFLIGHT', 32, 0),
+    timeoutMs: envInt(env, 'ECO_TIMEOUT_SECONDS', 60, 1, 24 * 3600) * 1000,
+    drainMs: envInt(env, 'ECO_DRAIN_SECONDS', 25, 0, 3600) * 1000,
+    mode: envOneOf(env, 'ECO_MODE', ['dry-run', 'apply'] as const, 'dry-run'),
     logLevel,
     sink: loadSink(env),
     auth: loadAuth(env),
     cron: {
-      catchUpMs: int(env, 'ECO_CRON_CATCHUP_MINUTES', 10, 0, 24 * 60) * 60_000,
+      catchUpMs: envInt(env, 'ECO_CRON_CATCHUP_MINUTES', 10, 0, 24 * 60) * 60_000,
       timezone: loadTimezone(env),
     },
   });
