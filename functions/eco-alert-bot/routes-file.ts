@@ -2,7 +2,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parse as parseYaml } from 'yaml';
-import { ConfigError } from '../../shared/index.ts';
+import { ConfigError, pointerToPath } from '../../shared/index.ts';
 import { defaultRoutes } from './default-routes.ts';
 import { compileRoutes } from './routing.ts';
 import type { CompiledRoute, RouteSpec } from './routing.ts';
@@ -39,18 +39,6 @@ export interface RoutingTable {
   readonly mode: 'defaults' | 'extend' | 'replace';
   readonly specs: readonly RouteSpec[];
   readonly routes: readonly CompiledRoute[];
-}
-
-/** `/alerts/2/startsAt` -> `alerts[2].startsAt`, the way people write a field path. */
-export function pointerToPath(pointer: string): string {
-  return pointer
-    .split('/')
-    .slice(1)
-    .map((part) => part.replace(/~1/g, '/').replace(/~0/g, '~'))
-    .reduce(
-      (path, part) => (/^\d+$/.test(part) ? `${path}[${part}]` : path === '' ? part : `${path}.${part}`),
-      '',
-    );
 }
 
 function parseText(text: string, file: string): unknown {

@@ -4,7 +4,7 @@ export { createRequestHandler } from './handler.ts';
 export { CronDispatcher, parseSchedule } from './dispatch.ts';
 export { decodeRequest, isAlertmanagerPayload } from './decode.ts';
 export { traceFrom } from './trace.ts';
-export { validateInput } from './input.ts';
+export { pointerToPath, validateInput } from './input.ts';
 export type { RunningServer, ServeOptions } from './serve.ts';
 export type { RunOptions } from './run-bot.ts';
 export type { HandlerDeps, RequestHandler, TickResult } from './handler.ts';

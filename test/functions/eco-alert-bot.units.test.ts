@@ -12,7 +12,8 @@ import {
   unquoteMeta,
   ZERO_TIME,
 } from '../../functions/eco-alert-bot/normalise.ts';
-import { buildTable, loadRoutingTable, pointerToPath } from '../../functions/eco-alert-bot/routes-file.ts';
+import { buildTable, loadRoutingTable } from '../../functions/eco-alert-bot/routes-file.ts';
+import { pointerToPath } from '../../shared/index.ts';
 import { alertsByTarget, compileRoutes, routeAlert } from '../../functions/eco-alert-bot/routing.ts';
 import { AlertSchema, PayloadSchema } from '../../functions/eco-alert-bot/schema.ts';
 import type { RawAlert } from '../../functions/eco-alert-bot/schema.ts';
