@@ -1,0 +1,179 @@
+// The one retry loop: capped exponential backoff with full jitter, Retry-After honoured up to a cap,
+// an attempts limit, a per-attempt timeout and an AbortSignal that ends any wait at once. What is
+// worth repeating is the caller's call (`classify`); `httpVerdict` is the rule for plain HTTP.
+//
+// A Retry-After longer than `maxRetryAfterMs` ends the retries (the last outcome is returned or
+// thrown) instead of waiting the cap: coming back before the time the server named is against RFC
+// 9110's "ought to wait" and mostly earns another 429/503 while spending the caller's deadline. A
+// long wait belongs to the caller's own caller (Alertmanager's resend, Knative delivery, the next
+// cron run), which a prompt failure hands it to.
+import { parseRetryAfter } from './retry-after.ts';
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included (>= 1). */
+  attempts: number;
+  /** The first retry waits a uniform [0, backoffMs]; each further one doubles the ceiling. */
+  backoffMs: number;
+  /** Ceiling of the exponential backoff. */
+  maxBackoffMs: number;
+  /** Abort each attempt's signal after this long; unset: no per-attempt timeout. */
+  timeoutMs?: number;
+  /** Longest server-requested wait honoured; a longer Retry-After gives up. Default 30 s. */
+  maxRetryAfterMs?: number;
+}
+
+export const DEFAULT_MAX_RETRY_AFTER_MS = 30_000;
+
+/** What an attempt produced: a value (possibly an HTTP error response) or a thrown error. */
+export type AttemptOutcome<T> = { ok: true; value: T } | { ok: false; error: unknown };
+
+/** Whether to try again; `retryAfterMs` (a server's Retry-After) replaces the backoff delay. */
+export interface Verdict {
+  retry: boolean;
+  retryAfterMs?: number | undefined;
+}
+
+export interface RetryInfo<T> {
+  /** The attempt that just failed (1-based). */
+  attempt: number;
+  delayMs: number;
+  outcome: AttemptOutcome<T>;
+}
+
+export interface RetryOptions<T> {
+  /** Stops the loop: rejects at once with signal.reason, also during a wait. */
+  signal?: AbortSignal | undefined;
+  /** Called before each wait (logging, counting attempts). */
+  onRetry?: ((info: RetryInfo<T>) => void) | undefined;
+  /** Injectable for tests; defaults: a timer that the signal cuts short, Math.random, AbortSignal.timeout. */
+  sleep?: ((ms: number, signal?: AbortSignal) => Promise<void>) | undefined;
+  random?: (() => number) | undefined;
+  timeout?: ((ms: number) => AbortSignal) | undefined;
+}
+
+/** Full jitter (AWS architecture blog): uniform in [0, min(maxBackoffMs, backoffMs * 2^(retry-1))]. */
+export function backoffDelay(
+  retry: number,
+  policy: Pick<RetryPolicy, 'backoffMs' | 'maxBackoffMs'>,
+  random: () => number = Math.random,
+): number {
+  const ceiling = Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** (retry - 1));
+  return Math.round(random() * ceiling);
+}
+
+/** Resolves after `ms`, or at once when `signal` aborts (the loop then rejects with its reason). */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted || ms <= 0) return resolve();
+    const done = (): void => {
+      clearTimeout(timer);
+      signal?.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal?.addEventListener('abort', done, { once: true });
+  });
+}
+
+/**
+ * Runs `attempt` until it succeeds, `classify` says no, the attempts run out, a Retry-After exceeds
+ * the cap, or `options.signal` aborts. Resolves with the last value (which may be an HTTP error
+ * response the caller inspects) or rejects with the last error; an abort rejects with signal.reason.
+ * `attempt` gets its 1-based number and a signal that aborts on the outer signal or its timeout.
+ */
+export async function retry<T>(
+  attempt: (n: number, signal: AbortSignal) => Promise<T>,
+  classify: (outcome: AttemptOutcome<T>) => Verdict,
+  policy: RetryPolicy,
+  options: RetryOptions<T> = {},
+): Promise<T> {
+  const { signal, onRetry } = options;
+  const wait = options.sleep ?? sleep;
+  const maxRetryAfterMs = policy.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+  for (let n = 1; ; n++) {
+    signal?.throwIfAborted();
+    const signals = [
+      signal,
+      policy.timeoutMs === undefined ? undefined : (options.timeout ?? AbortSignal.timeout)(policy.timeoutMs),
+    ].filter((s): s is AbortSignal => s !== undefined);
+    let outcome: AttemptOutcome<T>;
+    try {
+      outcome = { ok: true, value: await attempt(n, AbortSignal.any(signals)) };
+    } catch (error) {
+      outcome = { ok: false, error };
+    }
+    signal?.throwIfAborted();
+    const verdict = classify(outcome);
+    const delayMs = verdict.retryAfterMs ?? backoffDelay(n, policy, options.random);
+    if (!verdict.retry || n >= policy.attempts || delayMs > maxRetryAfterMs) {
+      if (outcome.ok) return outcome.value;
+      throw outcome.error;
+    }
+    onRetry?.({ attempt: n, delayMs, outcome });
+    await wait(delayMs, signal);
+  }
+}
+
+/** Statuses worth another attempt: 408, 429 and 5xx except 501 and 505 (those will not change). */
+export function isRetryableStatus(status: number): boolean {
+  return status === 408 || status === 429 || (status >= 500 && status !== 501 && status !== 505);
+}
+
+/** RFC 9110 9.2.2: methods whose repetition has the effect of one request. */
+export function isIdempotentMethod(method: string): boolean {
+  return ['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'].includes(method.toUpperCase());
+}
+
+/** The parts of a fetch Response the verdict reads. */
+export interface ResponseLike {
+  status: number;
+  headers: { get(name: string): string | null };
+}
+
+/**
+ * The plain-HTTP rule: a network error or a retryable status is retried when the request is
+ * idempotent or the caller says repeating it is harmless (`safeToRepeat`: a CloudEvent a receiver
+ * dedupes by id, a create with a fixed name); a Retry-After on the response sets the wait.
+ */
+export function httpVerdict(
+  outcome: AttemptOutcome<ResponseLike>,
+  request: { method: string; safeToRepeat?: boolean | undefined },
+  now: Date | number = Date.now(),
+): Verdict {
+  const repeatable = request.safeToRepeat === true || isIdempotentMethod(request.method);
+  if (!outcome.ok) return { retry: repeatable };
+  const { status, headers } = outcome.value;
+  if (status < 400 || !repeatable || !isRetryableStatus(status)) return { retry: false };
+  return { retry: true, retryAfterMs: parseRetryAfter(headers.get('retry-after'), now) };
+}
+
+export type RetryingFetchInit = RequestInit & { method: string; safeToRepeat?: boolean };
+
+/**
+ * fetch with `retry` and `httpVerdict`: resolves with the last Response (check `ok`: a 4xx, or a
+ * 5xx after the last attempt, resolves too), rejects with the last network error or the abort
+ * reason (`options.signal`, else `init.signal`). The bodies of responses it retries are drained so
+ * their connections are reused.
+ */
+export function fetchWithRetry(
+  url: string | URL,
+  init: RetryingFetchInit,
+  policy: RetryPolicy,
+  options: RetryOptions<Response> & { fetch?: typeof fetch } = {},
+): Promise<Response> {
+  const { safeToRepeat, signal, ...request } = init;
+  const doFetch = options.fetch ?? fetch;
+  return retry(
+    (_n, attemptSignal) => doFetch(url, { ...request, signal: attemptSignal }),
+    (outcome) => httpVerdict(outcome, { method: init.method, safeToRepeat }),
+    policy,
+    {
+      ...options,
+      signal: options.signal ?? signal ?? undefined,
+      onRetry: (info) => {
+        if (info.outcome.ok) void info.outcome.value.arrayBuffer().catch(() => undefined);
+        options.onRetry?.(info);
+      },
+    },
+  );
+}
