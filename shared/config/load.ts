@@ -46,7 +46,7 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   {
     name: 'ECO_SINK_MAX_BACKOFF_MS',
     default: '5000',
-    meaning: 'cap of one retry delay (Retry-After is honoured up to 30 s)',
+    meaning: 'cap of one retry delay (a Retry-After over 30 s ends the retries)',
   },
   { name: 'ECO_SINK_TIMEOUT_MS', default: '5000', meaning: 'timeout of one delivery attempt' },
   {

@@ -159,7 +159,7 @@ export function fetchWithRetry(
   url: string | URL,
   init: RetryingFetchInit,
   policy: RetryPolicy,
-  options: RetryOptions<Response> & { fetch?: typeof fetch } = {},
+  options: RetryOptions<Response> & { fetch?: typeof fetch | undefined } = {},
 ): Promise<Response> {
   const { safeToRepeat, signal, ...request } = init;
   const doFetch = options.fetch ?? fetch;
