@@ -1,7 +1,7 @@
 export { readBody } from './body.ts';
 export { accepts, flatHeaders } from './negotiate.ts';
 export { sendError, sendJson, sendMessage, sendText } from './respond.ts';
-export { parseHttpDate, parseRetryAfter } from './retry-after.ts';
+export { parseRetryAfter } from './retry-after.ts';
 export {
   DEFAULT_MAX_RETRY_AFTER_MS,
   backoffDelay,

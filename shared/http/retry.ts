@@ -16,7 +16,7 @@ export interface RetryPolicy {
   backoffMs: number;
   /** Ceiling of the exponential backoff. */
   maxBackoffMs: number;
-  /** Abort each attempt's signal after this long; unset: no per-attempt timeout. */
+  /** Abort each attempt's signal after this long; unset or 0: no per-attempt timeout. */
   timeoutMs?: number;
   /** Longest server-requested wait honoured; a longer Retry-After gives up. Default 30 s. */
   maxRetryAfterMs?: number;
@@ -64,7 +64,7 @@ export function backoffDelay(
 /** Resolves after `ms`, or at once when `signal` aborts (the loop then rejects with its reason). */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal?.aborted || ms <= 0) return resolve();
+    if (signal?.aborted) return resolve();
     const done = (): void => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', done);
@@ -87,18 +87,16 @@ export async function retry<T>(
   policy: RetryPolicy,
   options: RetryOptions<T> = {},
 ): Promise<T> {
-  const { signal, onRetry } = options;
+  const { signal } = options;
   const wait = options.sleep ?? sleep;
-  const maxRetryAfterMs = policy.maxRetryAfterMs ?? DEFAULT_MAX_RETRY_AFTER_MS;
+  // The literal, not DEFAULT_MAX_RETRY_AFTER_MS: one module-level binding fewer in every bundle.
+  const maxRetryAfterMs = policy.maxRetryAfterMs ?? 30_000;
   for (let n = 1; ; n++) {
     signal?.throwIfAborted();
-    const signals = [
-      signal,
-      policy.timeoutMs === undefined ? undefined : (options.timeout ?? AbortSignal.timeout)(policy.timeoutMs),
-    ].filter((s): s is AbortSignal => s !== undefined);
+    const signals = [signal, policy.timeoutMs && (options.timeout ?? AbortSignal.timeout)(policy.timeoutMs)];
     let outcome: AttemptOutcome<T>;
     try {
-      outcome = { ok: true, value: await attempt(n, AbortSignal.any(signals)) };
+      outcome = { ok: true, value: await attempt(n, AbortSignal.any(signals.filter((s) => !!s))) };
     } catch (error) {
       outcome = { ok: false, error };
     }
@@ -109,7 +107,7 @@ export async function retry<T>(
       if (outcome.ok) return outcome.value;
       throw outcome.error;
     }
-    onRetry?.({ attempt: n, delayMs, outcome });
+    options.onRetry?.({ attempt: n, delayMs, outcome });
     await wait(delayMs, signal);
   }
 }
@@ -121,7 +119,7 @@ export function isRetryableStatus(status: number): boolean {
 
 /** RFC 9110 9.2.2: methods whose repetition has the effect of one request. */
 export function isIdempotentMethod(method: string): boolean {
-  return ['GET', 'HEAD', 'OPTIONS', 'TRACE', 'PUT', 'DELETE'].includes(method.toUpperCase());
+  return /^(GET|HEAD|OPTIONS|TRACE|PUT|DELETE)$/i.test(method);
 }
 
 /** The parts of a fetch Response the verdict reads. */
@@ -138,7 +136,7 @@ export interface ResponseLike {
 export function httpVerdict(
   outcome: AttemptOutcome<ResponseLike>,
   request: { method: string; safeToRepeat?: boolean | undefined },
-  now: Date | number = Date.now(),
+  now?: Date | number,
 ): Verdict {
   const repeatable = request.safeToRepeat === true || isIdempotentMethod(request.method);
   if (!outcome.ok) return { retry: repeatable };
@@ -147,13 +145,16 @@ export function httpVerdict(
   return { retry: true, retryAfterMs: parseRetryAfter(headers.get('retry-after'), now) };
 }
 
-export type RetryingFetchInit = RequestInit & { method: string; safeToRepeat?: boolean };
+/** RequestInit without `signal` (pass it as `options.signal`), with a required method. */
+export type RetryingFetchInit = Omit<RequestInit, 'signal' | 'method'> & {
+  method: string;
+  safeToRepeat?: boolean;
+};
 
 /**
  * fetch with `retry` and `httpVerdict`: resolves with the last Response (check `ok`: a 4xx, or a
  * 5xx after the last attempt, resolves too), rejects with the last network error or the abort
- * reason (`options.signal`, else `init.signal`). The bodies of responses it retries are drained so
- * their connections are reused.
+ * reason. The bodies of responses it retries are drained so their connections are reused.
  */
 export function fetchWithRetry(
   url: string | URL,
@@ -161,15 +162,14 @@ export function fetchWithRetry(
   policy: RetryPolicy,
   options: RetryOptions<Response> & { fetch?: typeof fetch | undefined } = {},
 ): Promise<Response> {
-  const { safeToRepeat, signal, ...request } = init;
   const doFetch = options.fetch ?? fetch;
+  // `safeToRepeat` travels to fetch too, which ignores it.
   return retry(
-    (_n, attemptSignal) => doFetch(url, { ...request, signal: attemptSignal }),
-    (outcome) => httpVerdict(outcome, { method: init.method, safeToRepeat }),
+    (_n, signal) => doFetch(url, { ...init, signal }),
+    (outcome) => httpVerdict(outcome, init),
     policy,
     {
       ...options,
-      signal: options.signal ?? signal ?? undefined,
       onRetry: (info) => {
         if (info.outcome.ok) void info.outcome.value.arrayBuffer().catch(() => undefined);
         options.onRetry?.(info);

@@ -64,8 +64,6 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
       : {}),
     ...options.retryPolicy,
   };
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = options.random ?? Math.random;
 
   let connection: Promise<{ config: ClusterConfig; transport: Transport }> | undefined;
   // Configuration is resolved on first use: bots that never touch the cluster pay nothing, and a
@@ -99,25 +97,24 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
     const shape = { method, dryRun: /[?&]dryRun=All(&|$)/.test(path), contentType, body };
     let ambiguous = false;
     let reauthenticated = false;
-    const { response, status } = await retry<{ response: RawResponse; status?: K8sStatus | undefined }>(
+    // The parsed Status of the last error response (classify sees every response first).
+    let status: K8sStatus | undefined;
+    const send = (): Promise<RawResponse> =>
+      transport.send({
+        method,
+        path,
+        ...(text !== undefined ? { body: text } : {}),
+        ...(contentType !== undefined ? { contentType } : {}),
+        timeoutMs,
+      });
+    const response = await retry(
       async () => {
-        for (;;) {
-          const response = await transport.send({
-            method,
-            path,
-            ...(text !== undefined ? { body: text } : {}),
-            ...(contentType !== undefined ? { contentType } : {}),
-            timeoutMs,
-          });
-          if (response.status >= 200 && response.status < 300) return { response };
-          if (response.status === 401 && !reauthenticated && config.invalidate) {
-            // A rotated token: re-read it once, without spending a retry.
-            reauthenticated = true;
-            config.invalidate();
-            continue;
-          }
-          return { response, status: parseStatus(response.text) };
-        }
+        const response = await send();
+        if (response.status !== 401 || reauthenticated || !config.invalidate) return response;
+        // A rotated token: re-read it once, without spending a retry.
+        reauthenticated = true;
+        config.invalidate();
+        return send();
       },
       (outcome): Verdict => {
         if (!outcome.ok) {
@@ -129,8 +126,9 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
               shouldRetry({ kind: 'transport', mayHaveBeenProcessed: error.mayHaveBeenProcessed }, shape),
           };
         }
-        const { response, status } = outcome.value;
+        const response = outcome.value;
         if (response.status < 300) return { retry: false };
+        status = parseStatus(response.text);
         const disruptionBudget =
           status?.details?.causes?.some((cause) => cause.reason === 'DisruptionBudget') ?? false;
         const seconds = status?.details?.retryAfterSeconds;
@@ -143,17 +141,23 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
       },
       policy,
       {
-        sleep,
-        random,
+        // Undefined: the kit's defaults (a real timer, Math.random).
+        sleep: options.sleep,
+        random: options.random,
         onRetry: ({ attempt, delayMs, outcome }) => {
           // Only 429 (and a refused connection) certainly left the object alone.
           ambiguous ||= outcome.ok
-            ? outcome.value.response.status !== 429
+            ? outcome.value.status !== 429
             : (outcome.error as TransportFailure).mayHaveBeenProcessed;
-          const what = outcome.ok
-            ? { status: outcome.value.response.status }
-            : { error: (outcome.error as TransportFailure).errno };
-          log?.debug('k8s retry', { method, path, ...what, attempt, delayMs });
+          log?.debug('k8s retry', {
+            method,
+            path,
+            ...(outcome.ok
+              ? { status: outcome.value.status }
+              : { error: (outcome.error as TransportFailure).errno }),
+            attempt,
+            delayMs,
+          });
         },
       },
     );

@@ -13,7 +13,7 @@
 //   the error is marked `afterAmbiguousRetry` so the caller can treat it as "ours").
 // - 429 for a PodDisruptionBudget refusal (eviction) is a decision, not throttling: not retried.
 
-import { isRetryableStatus, type RetryPolicy } from '../http/retry.ts';
+import { isIdempotentMethod, isRetryableStatus, type RetryPolicy } from '../http/retry.ts';
 
 /** The k8s client's retry policy (the loop and the Retry-After parser are shared/http/retry.ts). */
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
@@ -35,25 +35,16 @@ export interface RequestShape {
 /** Whether repeating the request is harmless even if the first attempt was applied. */
 export function isSafeToRepeat(request: RequestShape): boolean {
   const method = request.method.toUpperCase();
-  if (request.dryRun) return true;
-  switch (method) {
-    case 'GET':
-    case 'HEAD':
-    case 'PUT':
-    case 'DELETE':
-      return true;
-    case 'PATCH':
-      if (request.contentType === 'application/json-patch+json') {
-        return Array.isArray(request.body) && request.body.some((op) => isRecord(op) && op.op === 'test');
-      }
-      return true;
-    case 'POST': {
-      const metadata = isRecord(request.body) ? request.body.metadata : undefined;
-      return isRecord(metadata) && typeof metadata.name === 'string' && metadata.name !== '';
-    }
-    default:
-      return false;
+  // GET/HEAD/PUT/DELETE (and OPTIONS): idempotent by RFC 9110, and writes carry preconditions.
+  if (request.dryRun || isIdempotentMethod(method)) return true;
+  if (method === 'PATCH') {
+    return (
+      request.contentType !== 'application/json-patch+json' ||
+      (Array.isArray(request.body) && request.body.some((op) => isRecord(op) && op.op === 'test'))
+    );
   }
+  const metadata = method === 'POST' && isRecord(request.body) ? request.body.metadata : undefined;
+  return isRecord(metadata) && typeof metadata.name === 'string' && metadata.name !== '';
 }
 
 export type K8sOutcome =
