@@ -36,7 +36,7 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   {
     name: 'ECO_SINK_ATTEMPTS',
     default: '5',
-    meaning: 'delivery attempts to K_SINK (5xx, 408, 429, network errors retried)',
+    meaning: 'delivery attempts to K_SINK (408, 429, 5xx but 501/505, network errors retried)',
   },
   {
     name: 'ECO_SINK_BACKOFF_MS',
