@@ -71,7 +71,8 @@ export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
       resolve();
     };
     const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
+    // No { once }: `done` removes itself, whichever of timer and abort comes first.
+    signal?.addEventListener('abort', done);
   });
 }
 
@@ -102,8 +103,10 @@ export async function retry<T>(
     }
     signal?.throwIfAborted();
     const verdict = classify(outcome);
-    const delayMs = verdict.retryAfterMs ?? backoffDelay(n, policy, options.random);
-    if (!verdict.retry || n >= policy.attempts || delayMs > maxRetryAfterMs) {
+    const after = verdict.retryAfterMs;
+    const delayMs = after ?? backoffDelay(n, policy, options.random);
+    // Only the server's wait is judged against the cap: our own backoff has its own ceiling.
+    if (!verdict.retry || n >= policy.attempts || (after ?? 0) > maxRetryAfterMs) {
       if (outcome.ok) return outcome.value;
       throw outcome.error;
     }

@@ -246,6 +246,14 @@ describe('retry', () => {
     ).toBe(503);
   });
 
+  it('waits its own backoff even when that is longer than the Retry-After cap', async () => {
+    const { attempt } = script([503, 200]);
+    const deps = recorder();
+    const slow = { attempts: 2, backoffMs: 60_000, maxBackoffMs: 60_000, maxRetryAfterMs: 1000 };
+    expect(await retry(attempt, byStatus(), slow, deps)).toBe(200);
+    expect(deps.delays).toEqual([59_940]);
+  });
+
   it('tells onRetry about each failed attempt and the wait before the next', async () => {
     const { attempt } = script([500, 200]);
     const seen: unknown[] = [];
