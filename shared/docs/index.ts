@@ -7,3 +7,4 @@ export type { DocsErrorCode } from './errors.ts';
 export { CATALOGUE_FILE, METADATA_FILE, parseCatalogue, parseMetadata } from './index-files.ts';
 export { readMarkdown } from './markdown.ts';
 export * from './types.ts';
+export * from './forge/index.ts';
