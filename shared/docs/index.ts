@@ -8,3 +8,5 @@ export { CATALOGUE_FILE, METADATA_FILE, parseCatalogue, parseMetadata } from './
 export { readMarkdown } from './markdown.ts';
 export * from './types.ts';
 export * from './forge/index.ts';
+export { createRunbookResolver, findRunbookDocument, projectRunbook, runbookFor } from './runbook.ts';
+export type { Runbook, RunbookOptions } from './runbook.ts';
