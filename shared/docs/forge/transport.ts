@@ -3,7 +3,7 @@
 import { MemoryEtagCache } from './cache.ts';
 import type { EtagCache } from './cache.ts';
 import { ForgeError } from './errors.ts';
-import { parseRetryAfter, withRetry } from './retry.ts';
+import { parseRetryAfter, sleep, withRetry } from './retry.ts';
 import type { AttemptOutcome, RetryPolicy, Verdict } from './retry.ts';
 import type { ResolvedToken } from './token.ts';
 
@@ -163,10 +163,7 @@ export class ForgeTransport {
     const wait = resetAt - this.now();
     if (wait <= 0) return;
     if (wait > (this.policy.maxRetryAfterMs ?? 60_000)) throw this.rateLimitError(resetAt, undefined);
-    await (this.options.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms))))(
-      wait,
-      this.options.signal,
-    );
+    await (this.options.sleep ?? sleep)(wait, this.options.signal);
     delete this.rateLimit.remaining;
   }
 
