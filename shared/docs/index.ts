@@ -9,4 +9,4 @@ export { readMarkdown } from './markdown.ts';
 export * from './types.ts';
 export * from './forge/index.ts';
 export { createRunbookResolver, findRunbookDocument, projectRunbook, runbookFor } from './runbook.ts';
-export type { Runbook, RunbookOptions } from './runbook.ts';
+export type { DocSource, Runbook, RunbookOptions } from './runbook.ts';

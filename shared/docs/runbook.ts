@@ -1,12 +1,11 @@
 // Runbook links for checks. A check id (`cleanup.job-finished`) maps to, in order:
-// 1. a document of the team's documentation checkout (DOCS_PATH) the catalogue tags with the check
-//    id in its `topics`;
-// 2. a checkout file `runbooks/<check-id>.md` (in any folder named runbooks);
+// 1. a document of the team's documentation (a checkout at DOCS_PATH, or a forge repository) the
+//    catalogue tags with the check id in its `topics`;
+// 2. a file `runbooks/<check-id>.md` there (in any folder named runbooks);
 // 3. the project's own page `docs/runbooks/<check-id>.md`, under ECO_DOCS_BASE_URL when set.
 // The project ships a page for every check, so 3 always resolves to a page that exists.
 // The synchronous resolver needs no I/O per finding: the runtime builds it once per run.
 import path from 'node:path';
-import type { DocScanner } from './scanner.ts';
 import type { DocIndex, DocumentInfo } from './types.ts';
 
 export interface Runbook {
@@ -34,6 +33,8 @@ export interface RunbookOptions {
   docsWebUrl?: string | undefined;
   env?: Readonly<Record<string, string | undefined>>;
 }
+
+const encodedPath = (value: string): string => value.split('/').map(encodeURIComponent).join('/');
 
 /** A check id is dotted words: `monitoring.node-cpu`. Anything else never becomes a path. */
 const CHECK_ID = /^[a-z0-9][a-z0-9_-]*(\.[a-z0-9][a-z0-9_-]*)*$/i;
@@ -92,8 +93,10 @@ export function createRunbookResolver(
             checkId,
             href:
               web !== undefined
-                ? `${web}/${doc.path.split('/').map(encodeURIComponent).join('/')}`
-                : path.posix.join(index?.root.split(path.sep).join('/') ?? '', doc.path),
+                ? `${web}/${encodedPath(doc.path)}`
+                : /^https?:\/\//.test(index?.root ?? '')
+                  ? `${index?.root ?? ''}/${encodedPath(doc.path)}`
+                  : path.posix.join(index?.root.split(path.sep).join('/') ?? '', doc.path),
             source: 'docs-repo',
             title: doc.title,
             docId: doc.id,
@@ -104,13 +107,19 @@ export function createRunbookResolver(
   };
 }
 
+/** A DocScanner (checkout at DOCS_PATH) or a forge client (GitHubDocsClient, GiteaDocsClient). */
+export interface DocSource {
+  load(): Promise<DocIndex>;
+}
+
 /**
- * The runbook of one check: the team's documentation checkout when a scanner is given and its
- * checkout loads (a missing checkout falls back, it never fails a finding), else the project's page.
+ * The runbook of one check: the team's documentation (a DocScanner's checkout or a forge client's
+ * repository) when given and it loads (a failure falls back, it never fails a finding), else the
+ * project's page.
  */
 export async function runbookFor(
   checkId: string,
-  scanner?: DocScanner,
+  scanner?: DocSource,
   options: RunbookOptions = {},
 ): Promise<Runbook> {
   let index: DocIndex | undefined;

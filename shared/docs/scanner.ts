@@ -7,19 +7,19 @@ import { lstat, readFile, readdir, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { DocsError, isDocsError } from './errors.ts';
 import { CATALOGUE_FILE, METADATA_FILE, parseCatalogue, parseMetadata, stringList } from './index-files.ts';
+import { findDocumentIn, mergeDocument } from './documents.ts';
+import type { FileFacts } from './documents.ts';
 import { countLines, readMarkdown } from './markdown.ts';
 import { isInside, resolveInside } from './safe-path.ts';
-import { DEFAULT_DOMAINS, PRIORITIES } from './types.ts';
+import { DEFAULT_DOMAINS } from './types.ts';
 import type {
   Catalogue,
-  CatalogueEntry,
   DocIndex,
   DocStatistics,
   DocsProblem,
   DocumentInfo,
   DomainInfo,
   Metadata,
-  Priority,
 } from './types.ts';
 
 /** The brief's default checkout location (its Deployment clones the repository there). */
@@ -36,19 +36,6 @@ export interface DocScannerOptions {
   docsDir?: string;
   /** Upper bound on markdown files read in one scan (default 10 000); the rest is reported. */
   maxFiles?: number;
-}
-
-/** One markdown file as the walk found it. */
-interface ScannedFile {
-  path: string;
-  stem: string;
-  folder: string;
-  sizeBytes: number;
-  sizeLines: number;
-  sha256: string;
-  lastModified: string;
-  title: string | undefined;
-  frontMatter: Record<string, unknown>;
 }
 
 interface Loaded {
@@ -131,7 +118,9 @@ export class DocScanner {
     const catalogue = await this.loadCatalogue();
     const order = stringList(catalogue.scanning_recommendations?.initial_scan?.order);
     const documents = await this.getDocuments();
-    return order.map((id) => findIn(documents, id)).filter((doc): doc is DocumentInfo => doc !== undefined);
+    return order
+      .map((id) => findDocumentIn(documents, id))
+      .filter((doc): doc is DocumentInfo => doc !== undefined);
   }
 
   /** The markdown files of the checkout (present files only, catalogue details merged in). */
@@ -141,7 +130,7 @@ export class DocScanner {
 
   /** A document by catalogue id, else file stem, else path, compared case-insensitively. */
   async findDocument(id: string): Promise<DocumentInfo | undefined> {
-    return findIn(await this.getDocuments(), id);
+    return findDocumentIn(await this.getDocuments(), id);
   }
 
   /**
@@ -289,13 +278,13 @@ export class DocScanner {
       }
       const file = byPath.get(entryPath) ?? (await this.statOther(rootReal, entryPath));
       if (file !== undefined) used.add(file.path);
-      documents.push(merge(entry, entryPath, file, knownDomains));
+      documents.push(mergeDocument(entry, entryPath, file, knownDomains));
     }
     for (const file of files)
-      if (!used.has(file.path)) documents.push(merge(undefined, file.path, file, knownDomains));
+      if (!used.has(file.path)) documents.push(mergeDocument(undefined, file.path, file, knownDomains));
 
     for (const id of stringList(catalogue?.scanning_recommendations?.initial_scan?.order)) {
-      if (findIn(documents, id) === undefined)
+      if (findDocumentIn(documents, id) === undefined)
         problems.push({
           code: 'unknown-id',
           file: catalogueFile,
@@ -324,7 +313,7 @@ export class DocScanner {
   }
 
   /** A catalogue entry that is not a scanned markdown file (a YAML spec, say): its size and hash if it exists. */
-  private async statOther(rootReal: string, relative: string): Promise<ScannedFile | undefined> {
+  private async statOther(rootReal: string, relative: string): Promise<FileFacts | undefined> {
     try {
       const absolute = await resolveInside(this.repoPath, rootReal, relative);
       const info = await stat(absolute);
@@ -336,8 +325,8 @@ export class DocScanner {
   }
 
   /** Every `*.md` under the docs folder: hidden folders and node_modules skipped, symlinks out refused. */
-  private async walk(rootReal: string, problems: DocsProblem[]): Promise<ScannedFile[]> {
-    const out: ScannedFile[] = [];
+  private async walk(rootReal: string, problems: DocsProblem[]): Promise<FileFacts[]> {
+    const out: FileFacts[] = [];
     const start = path.join(this.repoPath, this.docsDir);
     const pending: string[] = [start];
     while (pending.length > 0) {
@@ -415,15 +404,12 @@ export class DocScanner {
     relative: string,
     mtime: Date,
     markdown: boolean,
-  ): Promise<ScannedFile> {
+  ): Promise<FileFacts> {
     const bytes = await readFile(absolute);
     const text = bytes.toString('utf8');
     const info = markdown ? readMarkdown(text) : { title: undefined, frontMatter: {} };
-    const parsed = path.posix.parse(relative);
     return {
       path: relative,
-      stem: parsed.name,
-      folder: path.posix.basename(parsed.dir),
       sizeBytes: bytes.length,
       sizeLines: countLines(text),
       sha256: createHash('sha256').update(bytes).digest('hex'),
@@ -436,86 +422,4 @@ export class DocScanner {
   private relative(absolute: string): string {
     return path.relative(this.repoPath, absolute).split(path.sep).join('/');
   }
-}
-
-/** Catalogue id, then file stem, then path; case-insensitive. */
-function findIn(documents: readonly DocumentInfo[], id: string): DocumentInfo | undefined {
-  const wanted = lower(id.trim());
-  if (wanted === '') return undefined;
-  return (
-    documents.find((doc) => lower(doc.id) === wanted) ??
-    documents.find((doc) => lower(path.posix.parse(doc.path).name) === wanted) ??
-    documents.find((doc) => lower(doc.path) === wanted)
-  );
-}
-
-function frontMatterString(frontMatter: Record<string, unknown>, key: string): string | undefined {
-  const value = frontMatter[key];
-  return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
-}
-
-function unique(values: readonly string[]): string[] {
-  return [...new Set(values)];
-}
-
-/** The domains a path names: a `domains/<D>/` folder, or a `<D>-` prefix of a known domain on the file name. */
-function domainsFromPath(relative: string, knownDomains: ReadonlySet<string>): string[] {
-  const out: string[] = [];
-  const segments = relative.split('/');
-  segments.forEach((segment, index) => {
-    const next = segments[index + 1];
-    if (lower(segment) === 'domains' && next !== undefined && index + 1 < segments.length - 1)
-      out.push(next.toUpperCase());
-  });
-  const prefix = (path.posix.parse(relative).name.split('-')[0] ?? '').toUpperCase();
-  if (knownDomains.has(prefix)) out.push(prefix);
-  return out;
-}
-
-function toPriority(value: string | undefined): Priority | 'unknown' {
-  const candidate = lower(value ?? '');
-  return (PRIORITIES as readonly string[]).includes(candidate) ? (candidate as Priority) : 'unknown';
-}
-
-function merge(
-  entry: CatalogueEntry | undefined,
-  relative: string,
-  file: ScannedFile | undefined,
-  knownDomains: ReadonlySet<string>,
-): DocumentInfo {
-  const fm = file?.frontMatter ?? {};
-  const parsed = path.posix.parse(relative);
-  const domains = unique(
-    [
-      ...(entry?.domains ?? []),
-      ...stringList(fm['domains']),
-      ...stringList(fm['domain']),
-      ...domainsFromPath(relative, knownDomains),
-    ].map((d) => d.toUpperCase()),
-  );
-  const doc: DocumentInfo = {
-    id: entry?.id ?? frontMatterString(fm, 'id') ?? parsed.name,
-    title: entry?.title ?? file?.title ?? parsed.name,
-    path: relative,
-    category:
-      entry?.category ?? frontMatterString(fm, 'category') ?? (path.posix.basename(parsed.dir) || 'root'),
-    priority: toPriority(entry?.priority ?? frontMatterString(fm, 'priority')),
-    domains,
-    topics: unique([...(entry?.topics ?? []), ...stringList(fm['topics']), ...stringList(fm['tags'])]),
-    botRelevance: unique([
-      ...(entry?.bot_relevance ?? []),
-      ...stringList(fm['bot_relevance']),
-      ...stringList(fm['bots']),
-    ]),
-    source: entry === undefined ? 'scan' : file === undefined ? 'catalogue' : 'catalogue+scan',
-    present: file !== undefined,
-  };
-  if (file !== undefined) {
-    doc.sizeBytes = file.sizeBytes;
-    doc.sizeLines = file.sizeLines;
-    doc.sha256 = file.sha256;
-    doc.lastModified = file.lastModified;
-  }
-  if (entry !== undefined) doc.catalogue = entry;
-  return doc;
 }

@@ -1,7 +1,8 @@
 // What GitHub and Gitea/Forgejo share: the repository, the ref, paths that cannot escape, the
 // contents API's file and directory shapes (Gitea copied GitHub's), and the index files.
 import { parseCatalogue, parseMetadata } from '../index-files.ts';
-import type { Catalogue, Metadata } from '../types.ts';
+import type { Catalogue, DocIndex, Metadata } from '../types.ts';
+import { loadForgeIndex } from './forge-index.ts';
 import type { EtagCache } from './cache.ts';
 import { ForgeError } from './errors.ts';
 import type { RetryPolicy } from './retry.ts';
@@ -120,6 +121,19 @@ export abstract class ForgeDocsClient implements DocsForge {
       ...(options.signal !== undefined ? { signal: options.signal } : {}),
     });
   }
+
+  /** The folder with catalogue.yaml and metadata.json. */
+  get docsFolder(): string {
+    return this.docsDir;
+  }
+
+  /** The repository as a DocIndex (catalogue, metadata, markdown paths), like DocScanner.load() for a checkout. */
+  load(): Promise<DocIndex> {
+    return loadForgeIndex(this);
+  }
+
+  /** Where the repository's files are shown on the web at the ref (links for documents and runbooks). */
+  abstract webBase(): Promise<string>;
 
   /** Requests sent, 304s served from the cache, and the last rate-limit headers. */
   get usage(): { requests: number; notModified: number; rateLimit: ForgeTransport['rateLimit'] } {

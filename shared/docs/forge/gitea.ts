@@ -24,6 +24,14 @@ export class GiteaDocsClient extends ForgeDocsClient {
     this.perPage = options.treePageSize ?? 1000;
   }
 
+  /** `<host>/<o>/<r>/src/commit/<sha>` for a commit id, else `.../src/branch/<ref>` (Gitea resolves a tag there too). */
+  async webBase(): Promise<string> {
+    const host = this.baseUrl.replace(/\/api\/v1$/, '');
+    const ref = await this.resolveRef();
+    const kind = /^[0-9a-f]{40}$/.test(ref) ? 'commit' : 'branch';
+    return `${host}/${this.owner}/${this.name}/src/${kind}/${encodeURIComponent(ref)}`;
+  }
+
   protected contentsAccept(): string {
     return 'application/json';
   }

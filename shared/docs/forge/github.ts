@@ -29,6 +29,12 @@ export class GitHubDocsClient extends ForgeDocsClient {
     super('GitHub', GITHUB_API, 'Bearer', options);
   }
 
+  /** `https://github.com/<o>/<r>/blob/<ref>`; GitHub Enterprise: the API host without /api/v3. */
+  async webBase(): Promise<string> {
+    const host = this.baseUrl === GITHUB_API ? 'https://github.com' : this.baseUrl.replace(/\/api\/v3$/, '');
+    return `${host}/${this.owner}/${this.name}/blob/${encodeURIComponent(await this.resolveRef())}`;
+  }
+
   protected contentsAccept(): string {
     return 'application/vnd.github+json';
   }

@@ -9,3 +9,5 @@ export { resolveToken } from './token.ts';
 export type { ResolvedToken, TokenSettings } from './token.ts';
 export type { ForgeClientOptions } from './client.ts';
 export type { DocsForge, ForgeEntry, ForgeKind, ForgeSearchHit } from './types.ts';
+export { loadForgeIndex } from './forge-index.ts';
+export type { ForgeDocsClient } from './client.ts';

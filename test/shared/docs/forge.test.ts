@@ -10,6 +10,7 @@ import {
   nextLink,
 } from '../../../shared/docs/forge/index.ts';
 import type { ForgeClientOptions } from '../../../shared/docs/forge/index.ts';
+import { runbookFor } from '../../../shared/docs/index.ts';
 import { CATALOGUE, FILES, METADATA } from './checkout.ts';
 import { ForgeResponder } from './forge-responder.ts';
 import type { Flavour } from './forge-responder.ts';
@@ -186,6 +187,29 @@ describe.each<Flavour>(['github', 'gitea'])('forge docs client against a local %
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('indexes the repository like a checkout, so documents and runbook links work without one', async () => {
+    const docs = client({ ref: 'main' });
+    const index = await docs.load();
+    expect(index.problems).toEqual([]);
+    expect(index.documents.find((d) => d.id === 'infra-001')).toMatchObject({
+      present: true,
+      source: 'catalogue+scan',
+      domains: ['ECO'],
+    });
+    expect(index.documents.find((d) => d.id === 'ref-404')?.present).toBe(false);
+    expect(index.documents.find((d) => d.id === 'ECO-DOMAIN-ARCHITECTURE')?.domains).toEqual(['ECO']);
+    const host = responder.baseUrl.replace(/\/api\/v1$/, '');
+    const web =
+      flavour === 'github' ? `${host}/team/team-docs/blob/main` : `${host}/team/team-docs/src/branch/main`;
+    expect((await runbookFor('cleanup.job-finished', docs, { env: {} })).href).toBe(
+      `${web}/docs/infrastructure/CLUSTER.md`,
+    );
+    expect((await runbookFor('monitoring.node-cpu', docs, { env: {} })).href).toBe(
+      `${web}/docs/runbooks/monitoring.node-cpu.md`,
+    );
+    expect((await runbookFor('cleanup.pod-failed', docs, { env: {} })).source).toBe('project');
   });
 
   it('retries a 502 and a 429 with Retry-After through the retry function', async () => {
