@@ -125,7 +125,7 @@ export class DocScanner {
 
   /** The markdown files of the checkout (present files only, catalogue details merged in). */
   async scanAllDocuments(): Promise<DocumentInfo[]> {
-    return (await this.getDocuments()).filter((doc) => doc.present && doc.sizeBytes !== undefined);
+    return (await this.getDocuments()).filter((doc) => doc.present && /\.md$/i.test(doc.path));
   }
 
   /** A document by catalogue id, else file stem, else path, compared case-insensitively. */
