@@ -62,8 +62,9 @@ function duration(ms: number): string {
 
 /** A finding's runbook: the link it carries, else the project's page for its check (ECO_DOCS_BASE_URL). */
 export function runbookLink(finding: Finding, resolve = createRunbookResolver()): string {
-  const carried = (finding as Finding & { runbook?: unknown }).runbook;
-  return typeof carried === 'string' && carried !== '' ? carried : resolve(finding.check).href;
+  return finding.runbook !== undefined && finding.runbook !== ''
+    ? finding.runbook
+    : resolve(finding.check).href;
 }
 
 /** The readable summary `eco-bots invoke` prints: counts, the top findings with fix, cost and runbook, actions, errors. */

@@ -8,5 +8,13 @@ export { CATALOGUE_FILE, METADATA_FILE, parseCatalogue, parseMetadata } from './
 export { readMarkdown } from './markdown.ts';
 export * from './types.ts';
 export * from './forge/index.ts';
-export { createRunbookResolver, findRunbookDocument, projectRunbook, runbookFor } from './runbook.ts';
+export {
+  createRunbookLinker,
+  createRunbookResolver,
+  findRunbookDocument,
+  projectRunbook,
+  runbookFor,
+} from './runbook.ts';
 export type { DocSource, Runbook, RunbookOptions } from './runbook.ts';
+export { DOCS_SETTINGS, docsSources } from './settings.ts';
+export type { DocsSettingValues, DocsSources } from './settings.ts';

@@ -112,6 +112,15 @@ export interface DocSource {
   load(): Promise<DocIndex>;
 }
 
+/** A check id's link only, as runChecks' `runbook` option and a finding's `runbook` field take it. */
+export function createRunbookLinker(
+  index?: DocIndex,
+  options: RunbookOptions = {},
+): (checkId: string) => string {
+  const resolve = createRunbookResolver(index, options);
+  return (checkId) => resolve(checkId).href;
+}
+
 /**
  * The runbook of one check: the team's documentation (a DocScanner's checkout or a forge client's
  * repository) when given and it loads (a failure falls back, it never fails a finding), else the
