@@ -5,7 +5,7 @@ import type { Catalogue, DocIndex, Metadata } from '../types.ts';
 import { loadForgeIndex } from './forge-index.ts';
 import type { EtagCache } from './cache.ts';
 import { ForgeError } from './errors.ts';
-import type { RetryPolicy } from './retry.ts';
+import type { RetryPolicy } from '../../http/retry.ts';
 import { resolveToken } from './token.ts';
 import type { TokenSettings } from './token.ts';
 import { ForgeTransport } from './transport.ts';

@@ -1,10 +1,11 @@
 // One GET against a forge API: auth header, ETag revalidation, rate-limit headers, retries through
-// the one retry function, and the mapping of statuses to ForgeErrors that say what to fix.
+// the kit's one retry loop (shared/http/retry.ts), and the mapping of statuses to ForgeErrors that say what to fix.
 import { MemoryEtagCache } from './cache.ts';
 import type { EtagCache } from './cache.ts';
 import { ForgeError } from './errors.ts';
-import { parseRetryAfter, sleep, withRetry } from './retry.ts';
-import type { AttemptOutcome, RetryPolicy, Verdict } from './retry.ts';
+import { parseRetryAfter } from '../../http/retry-after.ts';
+import { isRetryableStatus, retry, sleep } from '../../http/retry.ts';
+import type { AttemptOutcome, RetryPolicy, Verdict } from '../../http/retry.ts';
 import type { ResolvedToken } from './token.ts';
 
 export interface TransportOptions {
@@ -93,7 +94,7 @@ export class ForgeTransport {
 
     let response: RawResponse;
     try {
-      response = await withRetry<RawResponse>(
+      response = await retry<RawResponse>(
         async (_n, signal) => {
           this.requests += 1;
           const res = await doFetch(url, { method: 'GET', headers, signal, redirect: 'follow' });
@@ -144,7 +145,7 @@ export class ForgeTransport {
     if (status < 400) return { retry: false };
     const wait = this.rateLimitWait(status, headers);
     if (wait !== undefined) return { retry: true, retryAfterMs: wait };
-    return { retry: status === 408 || (status >= 500 && status !== 501 && status !== 505) };
+    return { retry: isRetryableStatus(status) };
   }
 
   private noteRateLimit(headers: Headers): void {
