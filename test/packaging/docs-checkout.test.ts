@@ -14,7 +14,10 @@ import {
 } from '../../scripts/generate/docs-checkout.ts';
 import type { DocsCheckoutSettings } from '../../scripts/generate/docs-checkout.ts';
 import { knativeService } from '../../scripts/generate/knative.ts';
-import { cronBot } from './fixture-bots.ts';
+import { generateAll } from '../../scripts/generate/index.ts';
+import type { Fleet } from '../../scripts/generate/index.ts';
+import { KNATIVE_PATHS } from '../../scripts/generate/knative.ts';
+import { FIXTURE_FLEET, cronBot } from './fixture-bots.ts';
 import { validateObject } from './strict-validate.ts';
 
 const run = promisify(execFile);
@@ -124,6 +127,24 @@ describe('documentation checkout init step', () => {
       'DOCS_REPO',
     );
     expect(() => docsCheckoutSettings({ ...base, DOCS_PATH: 'docs' })).toThrow('DOCS_PATH');
+  });
+
+  it('is generated into the Knative Services of the listed bots only', () => {
+    const docsCheckout = docsCheckoutSettings({
+      ECO_DOCS_CHECKOUT_BOTS: cronBot.name,
+      DOCS_REPO: 'https://github.com/team/docs.git',
+      DOCS_REF: 'v1.4.0',
+    });
+    const services = (fleet: Fleet): string =>
+      generateAll(fleet).find((file) => file.path === KNATIVE_PATHS.services)?.content ?? '';
+    const off = services(FIXTURE_FLEET);
+    expect(off).not.toContain('initContainers');
+    const on = services({ ...FIXTURE_FLEET, docsCheckout });
+    const docs = on.split('\n---\n').filter((doc) => doc.includes('initContainers'));
+    expect(on.split('\n---\n').length).toBeGreaterThan(3);
+    expect(docs).toHaveLength(1);
+    expect(docs[0]).toContain(`name: ${cronBot.name}`);
+    expect(docs[0]).toContain('--branch=v1.4.0');
   });
 
   describe('the init commands, run with git against a local repository', () => {
