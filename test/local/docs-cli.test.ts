@@ -134,6 +134,28 @@ describe('eco-bots docs', () => {
     );
   });
 
+  it('runs Workflow 1 through the package’s bin as a real process, exit codes included', async () => {
+    const bin = path.join(REPO, 'bin/eco-bots.mjs');
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      [bin, 'docs', 'list', '--domain', 'ECO', '--json'],
+      { cwd: REPO, timeout: 60_000, env: { ...process.env, DOCS_PATH: checkout.root } },
+    );
+    expect((JSON.parse(stdout) as DocumentInfo[]).length).toBe(4);
+    const failed = await promisify(execFile)(
+      process.execPath,
+      [bin, 'docs', 'read', 'nope', '--path', checkout.root],
+      {
+        cwd: REPO,
+        timeout: 60_000,
+      },
+    ).catch((error: unknown) => error as { code: number; stderr: string });
+    expect(failed).toMatchObject({
+      code: 1,
+      stderr: 'eco-bots: no document "nope" (a catalogue id or a file stem)\n',
+    });
+  });
+
   it('runs the brief’s examples in TypeScript, in process and as a program', async () => {
     expect(await workflow1(checkout.root)).toBe('Loaded 4 ECO docs');
     expect(await pythonApiUsage(checkout.root)).toEqual([
