@@ -14,6 +14,8 @@ export interface FileFacts {
   lastModified?: string;
   title?: string | undefined;
   frontMatter?: Record<string, unknown>;
+  /** The front matter is not valid YAML (the file is still listed, without it). */
+  frontMatterError?: string;
 }
 
 const lower = (value: string): string => value.toLowerCase();

@@ -386,7 +386,14 @@ export class DocScanner {
           return out;
         }
         try {
-          out.push(await this.readFileInfo(target, relative, (await stat(target)).mtime, true));
+          const facts = await this.readFileInfo(target, relative, (await stat(target)).mtime, true);
+          if (facts.frontMatterError !== undefined)
+            problems.push({
+              code: 'parse-error',
+              file: relative,
+              message: `${relative}: front matter is not valid YAML (${facts.frontMatterError}); read without it`,
+            });
+          out.push(facts);
         } catch (error) {
           problems.push({
             code: 'file-unreadable',
@@ -416,6 +423,9 @@ export class DocScanner {
       lastModified: mtime.toISOString(),
       title: info.title,
       frontMatter: info.frontMatter,
+      ...('frontMatterError' in info && info.frontMatterError !== undefined
+        ? { frontMatterError: info.frontMatterError }
+        : {}),
     };
   }
 

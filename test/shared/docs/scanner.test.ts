@@ -169,6 +169,17 @@ describe('DocScanner with broken or hostile checkouts', () => {
     expect(index.documents.find((d) => d.id === 'ok')?.source).toBe('catalogue+scan');
   });
 
+  it('reports a file whose front matter is not YAML and still lists it by its heading', async () => {
+    const checkout = await make({
+      files: { 'docs/bad.md': '---\ntitle: [unclosed\n---\n# Bad Front Matter\n' },
+    });
+    const index = await new DocScanner(checkout.root).load();
+    expect(index.documents.find((d) => d.path === 'docs/bad.md')?.title).toBe('Bad Front Matter');
+    expect(index.problems.map((p) => p.message)).toContainEqual(
+      expect.stringMatching(/^docs\/bad\.md: front matter is not valid YAML \(.+\); read without it$/),
+    );
+  });
+
   it('refuses catalogue paths that climb out of the checkout', async () => {
     const checkout = await make({
       catalogue:
