@@ -27,3 +27,5 @@ export {
   priceBookConfigMapRef,
 } from './load.ts';
 export type { PriceBookSources } from './load.ts';
+export { PRICE_BOOK_RBAC, PRICE_BOOK_SETTINGS, priceBookFor } from './settings.ts';
+export type { PriceBookSettingValues } from './settings.ts';
