@@ -3,6 +3,7 @@
 import bot_eco_alert_bot from './eco-alert-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
 import bot_eco_cost_bot from './eco-cost-bot/handler.ts';
+import bot_eco_efficiency_bot from './eco-efficiency-bot/handler.ts';
 import bot_eco_limit_bot from './eco-limit-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_quota_bot from './eco-quota-bot/handler.ts';
@@ -14,6 +15,7 @@ export const bots = [
   bot_eco_alert_bot,
   bot_eco_cleanup_bot,
   bot_eco_cost_bot,
+  bot_eco_efficiency_bot,
   bot_eco_limit_bot,
   bot_eco_monitoring_bot,
   bot_eco_quota_bot,

@@ -29,8 +29,8 @@ import { containerResources, groupWorkloads, isActivePod } from '../../shared/wo
 import type { ContainerSpec } from '../../shared/workloads/index.ts';
 import { allocate, BUDGET_ANNOTATION, budgetStatus, IDLE, toCsv } from './allocation.ts';
 import type { AggregateBy, ContainerAllocation, IdleSharing, NodeCapacity } from './allocation.ts';
-import { containerKey, usageFromMetricsServer, usageFromPrometheus } from './usage.ts';
-import type { AverageUsage } from './usage.ts';
+import { containerKey, usageFromMetricsServer, usageFromPrometheus } from '../../shared/workloads/usage.ts';
+import type { AverageUsage } from '../../shared/workloads/usage.ts';
 
 const NAME = 'eco-cost-bot';
 

@@ -1,11 +1,13 @@
 // Average usage per container over the window: from Prometheus (rate over the whole window is the
 // average CPU; avg_over_time of the working set), or one metrics.k8s.io sample taken as the average.
 
-import { collect, resources } from '../../shared/index.ts';
-import type { Context, KubeObject, ReportError } from '../../shared/index.ts';
-import { parseQuantity } from '../../shared/k8s/quantity.ts';
-import { isPrometheusError } from '../../shared/prometheus/index.ts';
-import type { PrometheusClient } from '../../shared/prometheus/index.ts';
+import type { Context, ReportError } from '../bot/types.ts';
+import { resources } from '../k8s/resources.ts';
+import type { KubeObject } from '../k8s/types.ts';
+import { collect } from '../report/helpers.ts';
+import { parseQuantity } from '../k8s/quantity.ts';
+import { isPrometheusError } from '../prometheus/index.ts';
+import type { PrometheusClient } from '../prometheus/index.ts';
 
 export interface AverageUsage {
   source: 'prometheus' | 'metrics.k8s.io' | 'none';
