@@ -6,6 +6,7 @@ import bot_eco_cost_bot from './eco-cost-bot/handler.ts';
 import bot_eco_efficiency_bot from './eco-efficiency-bot/handler.ts';
 import bot_eco_limit_bot from './eco-limit-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
+import bot_eco_optimize_bot from './eco-optimize-bot/handler.ts';
 import bot_eco_quota_bot from './eco-quota-bot/handler.ts';
 import bot_eco_resource_bot from './eco-resource-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
@@ -18,6 +19,7 @@ export const bots = [
   bot_eco_efficiency_bot,
   bot_eco_limit_bot,
   bot_eco_monitoring_bot,
+  bot_eco_optimize_bot,
   bot_eco_quota_bot,
   bot_eco_resource_bot,
   bot_eco_status_bot,
