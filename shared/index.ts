@@ -6,6 +6,7 @@ export * from './log/index.ts';
 export * from './config/index.ts';
 export * from './report/index.ts';
 export * from './metrics/index.ts';
+export * from './oci/index.ts';
 // Only the SDK-free part: a bot importing this barrel must not load the CloudEvents SDK at start
 // (the runtime loads it on the first CloudEvent). The codec is in shared/cloudevents/index.ts.
 export {
