@@ -62,3 +62,14 @@ export {
 } from './allow-list.ts';
 export { compressedSize, type ManifestSize } from './size.ts';
 export { DEFAULT_REGISTRY_RETRY, type RetryOptions } from './retry.ts';
+export {
+  digestsToDelete,
+  inUseFrom,
+  planRepository,
+  type InUse,
+  type PlannedTag,
+  type RetentionPolicy,
+  type TagInfo,
+  type TagVerdict,
+} from './retention.ts';
+export { describeTags } from './inventory.ts';

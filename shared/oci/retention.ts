@@ -1,4 +1,4 @@
-// Which registry tags may go, as a pure plan (unit-tested). Kyverno's registry policies only
+// Which registry tags may go, as a pure plan (unit-tested; eco-registry-bot and eco-cache-bot).
 // restrict what runs; no anchor garbage-collects a registry, so the rules are the usual retention
 // ones (Harbor's "retain the most recently pushed N", GitLab's cleanup policy "older than"), with
 // the cluster as the source of truth for what is in use:
@@ -6,7 +6,7 @@
 // - keep the newest N tags per repository (by the image config's `created`);
 // - only tags older than the retention;
 // - Distribution deletes a manifest, not a tag: a digest goes only when every tag on it may go.
-import { digestOfImageId, parseImageReference } from '../../shared/index.ts';
+import { digestOfImageId, parseImageReference } from './reference.ts';
 
 export interface TagInfo {
   repository: string;
