@@ -96,7 +96,7 @@ export function nodeCaches(nodes: NodeLike[], pods: PodOnNode[]): NodeCache[] {
 export function nodeCacheDraft(cache: NodeCache, minBytes: number): Draft | undefined {
   if (cache.unusedBytes < minBytes || cache.unusedBytes === 0) return undefined;
   return {
-    check: 'cache.node-images-unused',
+    check: 'cache.unused-node-image',
     severity: 'info',
     object: { apiVersion: 'v1', kind: 'Node', name: cache.node },
     message: `node ${cache.node} holds ${gb(cache.unusedBytes)} of images no pod on it uses (${cache.unused.length} images, of ${gb(cache.totalBytes)} in all)`,

@@ -66,7 +66,7 @@ export function policyChecks(use: ImageUse, config: PolicyConfig): Draft[] {
   } else if (ref.tag === 'latest' && ref.digest === undefined) {
     drafts.push({
       ...common,
-      check: 'image.latest',
+      check: 'image.latest-tag',
       severity: 'warning',
       message: `container ${use.container} runs ${use.image}: "latest" changes under the workload`,
       evidence,

@@ -29,3 +29,5 @@ export type { KubeEventOptions } from './event.ts';
 export { parseQuantity } from './quantity.ts';
 export { fieldSelector, labelSelector } from './selectors.ts';
 export type { LabelRequirement } from './selectors.ts';
+export { createOwnerIndex } from './owners.ts';
+export type { OwnerIndex } from './owners.ts';

@@ -67,7 +67,7 @@ describe('nodeCaches', () => {
 
   it('reports a node over the minimum, with the reclaimable bytes', () => {
     expect(nodeCacheDraft(one!, 500_000_000)).toMatchObject({
-      check: 'cache.node-images-unused',
+      check: 'cache.unused-node-image',
       object: { apiVersion: 'v1', kind: 'Node', name: 'node-1' },
       message: 'node node-1 holds 941.0 MB of images no pod on it uses (3 images, of 1.01 GB in all)',
       evidence: { reclaimableBytes: 941_000_000 },

@@ -24,7 +24,7 @@ const withList = {
 describe('policyChecks', () => {
   it.each([
     ['Popeye 100 untagged', 'nginx', noList, ['image.not-pinned', 'image.untagged']],
-    ['Popeye 101 latest', 'nginx:latest', noList, ['image.latest', 'image.not-pinned']],
+    ['Popeye 101 latest', 'nginx:latest', noList, ['image.latest-tag', 'image.not-pinned']],
     [
       'Kyverno resolve-image-to-digest: a tag without digest',
       'registry.example.com/web:1.2',
