@@ -4,7 +4,15 @@
 // - nodes: image bytes in a node's `status.images` that no pod on that node uses; the kubelet's own
 //   image GC only starts at 85 % disk use (imageGCHighThresholdPercent), so this is disk a person may
 //   want back earlier, reported per node.
-import { digestOfImageId, parseImageReference, type FindingInput } from '../../shared/index.ts';
+import {
+  digestOfImageId,
+  parseImageReference,
+  planRepository,
+  type FindingInput,
+  type InUse,
+  type PlannedTag,
+  type TagInfo,
+} from '../../shared/index.ts';
 
 export type Draft = Omit<FindingInput, 'bot'>;
 
@@ -113,4 +121,30 @@ export function nodeCacheDraft(cache: NodeCache, minBytes: number): Draft | unde
 
 export function gb(bytes: number): string {
   return bytes >= 1e9 ? `${(bytes / 1e9).toFixed(2)} GB` : `${(bytes / 1e6).toFixed(1)} MB`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Registry build-cache tags
+
+/**
+ * Build-cache tags of one repository past the retention: the newest cache tag of a repository is
+ * the live cache and stays; a digest that a non-cache tag also names stays (deleting the manifest
+ * would take the release tag with it).
+ */
+export function planCacheTags(
+  tags: TagInfo[],
+  inUse: InUse,
+  retentionMs: number,
+  now: Date,
+  pattern: RegExp = DEFAULT_CACHE_PATTERN,
+): PlannedTag[] {
+  const cache = tags.filter((t) => isCacheTag(t.repository, t.tag, pattern));
+  const otherDigests = new Set(
+    tags.filter((t) => !isCacheTag(t.repository, t.tag, pattern)).map((t) => t.digest),
+  );
+  return planRepository(cache, inUse, { keepLast: 1, retentionMs }, now).map((t) =>
+    t.verdict.action === 'delete' && otherDigests.has(t.digest)
+      ? { ...t, verdict: { action: 'keep', reason: 'shared-digest' } }
+      : t,
+  );
 }

@@ -1,6 +1,11 @@
 // eco-cache-bot: which tags are build cache, and node image bytes no pod on the node uses.
 import { describe, expect, it } from 'vitest';
-import { isCacheTag, nodeCacheDraft, nodeCaches } from '../../functions/eco-cache-bot/caches.ts';
+import {
+  isCacheTag,
+  nodeCacheDraft,
+  nodeCaches,
+  planCacheTags,
+} from '../../functions/eco-cache-bot/caches.ts';
 
 const D = `sha256:${'e'.repeat(64)}`;
 
@@ -73,5 +78,41 @@ describe('nodeCaches', () => {
       evidence: { reclaimableBytes: 941_000_000 },
     });
     expect(nodeCacheDraft(one!, 1_000_000_000)).toBeUndefined();
+  });
+});
+
+describe('planCacheTags', () => {
+  const NOW = new Date('2026-06-01T00:00:00Z');
+  const dg = (c: string): string => `sha256:${c.repeat(64)}`;
+  const tag = (name: string, days: number, digest: string) => ({
+    repository: 'apps/web',
+    tag: name,
+    digest,
+    childDigests: [],
+    created: new Date(NOW.getTime() - days * 86_400_000).toISOString(),
+    bytes: 10,
+  });
+  it('keeps the newest cache tag, shared digests and release tags; deletes old cache tags', () => {
+    const plan = planCacheTags(
+      [
+        tag('buildcache', 1, dg('1')),
+        tag('cache-old', 30, dg('2')),
+        tag('cache-shared', 40, dg('3')),
+        tag('v1', 40, dg('3')),
+        tag('v0', 400, dg('4')),
+      ],
+      { tags: new Set(), digests: new Set() },
+      7 * 86_400_000,
+      NOW,
+    );
+    expect(
+      Object.fromEntries(
+        plan.map((t) => [t.tag, t.verdict.action === 'delete' ? 'delete' : t.verdict.reason]),
+      ),
+    ).toEqual({
+      buildcache: 'newest',
+      'cache-old': 'delete',
+      'cache-shared': 'shared-digest',
+    });
   });
 });
