@@ -271,8 +271,3 @@ export function decideRestart(input: {
     reason: `crash loop with ${input.maxRestarts} restarts (threshold ${input.threshold})`,
   };
 }
-
-/** The strategic-merge patch `kubectl rollout restart` sends. */
-export function restartPatch(now: Date): unknown {
-  return { spec: { template: { metadata: { annotations: { [RESTARTED_AT]: now.toISOString() } } } } };
-}

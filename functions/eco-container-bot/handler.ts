@@ -2,22 +2,22 @@
 // restarts over Popeye's 5; force-deletes pods stuck Terminating (no finalizer) and rolls a workload
 // whose pods crash-loop past a threshold, at most once per 4 h (Robusta's rate limit), through the rails.
 import {
-  ConfigError,
+  SAFETY_RAILS_RBAC,
   createOwnerIndex,
   defineBot,
   finding,
-  isK8sApiError,
+  reportErrorFrom,
   resources,
+  setting,
 } from '../../shared/index.ts';
 import type {
-  Action,
   Context,
   Finding,
   KubeObject,
-  OwnerIndex,
   ReportError,
   ResourceType,
   RunResult,
+  SettingValues,
 } from '../../shared/index.ts';
 import {
   DEFAULT_CONTAINER_CONFIG,
@@ -25,7 +25,6 @@ import {
   containerStatuses,
   decideRestart,
   isCrashLooping,
-  restartPatch,
   terminatingOverdueMs,
   type ContainerConfig,
   type Pod,
@@ -39,37 +38,49 @@ const RESTARTABLE: Record<string, ResourceType> = {
   DaemonSet: resources.daemonsets,
 };
 
-type Env = Readonly<Record<string, string | undefined>>;
+const SETTINGS = {
+  restartLimit: setting.number({
+    env: 'ECO_CONTAINER_RESTART_LIMIT',
+    default: DEFAULT_CONTAINER_CONFIG.restartLimit,
+    min: 0,
+    max: 100_000,
+    integer: true,
+    meaning: 'restarts over this are a finding (Popeye POP-205: 5)',
+  }),
+  stuckAfter: setting.duration({
+    env: 'ECO_CONTAINER_STUCK_AFTER',
+    default: '5m',
+    min: '0s',
+    max: '7d',
+    meaning:
+      'how long past its grace period a Terminating pod counts as stuck (and is force-deleted when it has no finalizer)',
+  }),
+  rollAfterRestarts: setting.number({
+    env: 'ECO_CONTAINER_ROLL_AFTER_RESTARTS',
+    default: 10,
+    min: 1,
+    max: 100_000,
+    integer: true,
+    meaning:
+      'a crash-looping container with this many restarts gets its workload rolled, at most once per 4 h (Robusta rate limit)',
+  }),
+};
+type Settings = SettingValues<typeof SETTINGS>;
 
-function intSetting(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name]?.trim();
-  if (!raw) return fallback;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new ConfigError(name, `"${raw}" is not a whole number from ${min} to ${max}`);
-  }
-  return n;
-}
-
-export function containerSettings(env: Env): ContainerConfig & { restartThreshold: number } {
+export function containerConfig(settings: Settings): ContainerConfig {
   return {
-    restartLimit: intSetting(
-      env,
-      'ECO_CONTAINER_RESTART_LIMIT',
-      DEFAULT_CONTAINER_CONFIG.restartLimit,
-      0,
-      10_000,
-    ),
+    restartLimit: settings.restartLimit,
     crashLoopRestarts: DEFAULT_CONTAINER_CONFIG.crashLoopRestarts,
-    stuckAfterMs: intSetting(env, 'ECO_CONTAINER_STUCK_MINUTES', 5, 0, 10_080) * 60_000,
-    restartThreshold: intSetting(env, 'ECO_CONTAINER_ROLL_AFTER_RESTARTS', 10, 1, 10_000),
+    stuckAfterMs: settings.stuckAfter,
   };
 }
 
-function apiError(error: unknown, what: string): ReportError {
-  if (isK8sApiError(error))
-    return { code: `k8s-${error.reason.toLowerCase()}`, message: `${what}: ${error.serverMessage}` };
-  return { code: 'k8s-unavailable', message: `${what}: ${(error as Error).message}` };
+interface Crashing {
+  kind: string;
+  name: string;
+  namespace: string;
+  maxRestarts: number;
+  pods: string[];
 }
 
 export default defineBot({
@@ -84,9 +95,8 @@ export default defineBot({
     alerts: ['KubePodCrashLooping', 'KubePodNotReady', 'KubeContainerWaiting'],
   },
   rbac: [
+    ...SAFETY_RAILS_RBAC,
     { apiGroups: [''], resources: ['pods'], verbs: ['list', 'get', 'delete'] },
-    { apiGroups: [''], resources: ['namespaces'], verbs: ['get'] },
-    { apiGroups: [''], resources: ['events'], verbs: ['create'] },
     { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['list'] },
     {
       apiGroups: ['apps'],
@@ -96,17 +106,11 @@ export default defineBot({
   ],
   mutates: true,
   input: InputSchema,
-  env: {
-    ECO_CONTAINER_RESTART_LIMIT: 'restarts over this are a finding (Popeye 205; default 5)',
-    ECO_CONTAINER_STUCK_MINUTES:
-      'minutes past its grace period before a Terminating pod counts as stuck (default 5)',
-    ECO_CONTAINER_ROLL_AFTER_RESTARTS:
-      'a crash-looping container with this many restarts gets its workload rolled, at most once per 4 h (default 10)',
-  },
+  settings: SETTINGS,
 
-  async run(input: Input, ctx: Context): Promise<RunResult> {
-    const settings = containerSettings(ctx.env);
-    const threshold = input.restartThreshold ?? settings.restartThreshold;
+  async run(input: Input, ctx: Context<Settings>): Promise<RunResult> {
+    const config = containerConfig(ctx.settings);
+    const threshold = input.restartThreshold ?? ctx.settings.rollAfterRestarts;
     const now = ctx.now();
     const errors: ReportError[] = [];
     const scope = input.namespace ? { namespace: input.namespace } : {};
@@ -115,103 +119,31 @@ export default defineBot({
     try {
       for await (const pod of ctx.k8s.list<Pod>(resources.pods, scope)) pods.push(pod);
     } catch (error) {
-      errors.push(apiError(error, 'list pods'));
+      errors.push(reportErrorFrom(error, 'list pods'));
     }
+
     const findings: Finding[] = [];
     const stuck: Pod[] = [];
-    const crashing = new Map<
-      string,
-      { kind: string; name: string; namespace: string; maxRestarts: number; pods: string[] }
-    >();
-    let owners: OwnerIndex | undefined;
-
+    const looping: Pod[] = [];
     for (const pod of pods) {
-      for (const draft of checkPod(pod, now, settings)) findings.push(finding({ bot: NAME, ...draft }));
+      for (const draft of checkPod(pod, now, config)) findings.push(finding({ bot: NAME, ...draft }));
       const overdue = terminatingOverdueMs(pod, now);
-      if (overdue !== undefined && overdue > settings.stuckAfterMs && !pod.metadata.finalizers?.length)
+      if (overdue !== undefined && overdue > config.stuckAfterMs && !pod.metadata.finalizers?.length)
         stuck.push(pod);
-      const looping = containerStatuses(pod).filter((s) => isCrashLooping(s, settings));
-      if (looping.length === 0) continue;
-      if (!owners) {
-        // Read once, and only when something crash-loops: the Deployment is behind the ReplicaSet.
-        const replicaSets: KubeObject[] = [];
-        try {
-          for await (const rs of ctx.k8s.list(resources.replicasets, scope)) replicaSets.push(rs);
-        } catch (error) {
-          errors.push(apiError(error, 'list replicasets'));
-        }
-        owners = createOwnerIndex({ replicaSets });
-      }
-      const workload = owners.workloadOf(pod);
-      if (!RESTARTABLE[workload.kind] || !workload.namespace) continue;
-      const key = `${workload.kind}/${workload.namespace}/${workload.name}`;
-      const entry = crashing.get(key) ?? {
-        kind: workload.kind,
-        name: workload.name,
-        namespace: workload.namespace,
-        maxRestarts: 0,
-        pods: [],
-      };
-      entry.maxRestarts = Math.max(entry.maxRestarts, ...looping.map((s) => s.restartCount ?? 0));
-      entry.pods.push(pod.metadata.name);
-      crashing.set(key, entry);
+      if (containerStatuses(pod).some((s) => isCrashLooping(s, config))) looping.push(pod);
     }
 
-    const actions: Action[] = [];
-    const remediate = input.remediate !== false;
-    if (remediate) {
+    if (input.remediate !== false) {
       for (const pod of stuck) {
-        actions.push(
-          await ctx.safety.delete(
-            resources.pods,
-            pod,
-            'stuck Terminating past its grace period with no finalizer: force delete',
-            {
-              eventReason: 'EcoStuckPodDeleted',
-            },
-          ),
+        await ctx.safety.delete(
+          resources.pods,
+          pod,
+          'Terminating past its grace period and no finalizer holds it: force delete (grace period 0)',
+          { gracePeriodSeconds: 0, eventReason: 'EcoStuckPodDeleted' },
         );
       }
-      for (const entry of crashing.values()) {
-        const type = RESTARTABLE[entry.kind]!;
-        let workload: KubeObject | undefined;
-        try {
-          workload = await ctx.k8s.get(type, entry.name, entry.namespace);
-        } catch (error) {
-          errors.push(apiError(error, `get ${entry.kind} ${entry.namespace}/${entry.name}`));
-          continue;
-        }
-        if (!workload) continue;
-        const template = (
-          workload.spec as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined
-        )?.template;
-        const decision = decideRestart({
-          maxRestarts: entry.maxRestarts,
-          threshold,
-          templateAnnotations: template?.metadata?.annotations,
-          now,
-        });
-        if (!decision.restart) {
-          actions.push({
-            verb: 'restart',
-            object: { apiVersion: 'apps/v1', kind: entry.kind, namespace: entry.namespace, name: entry.name },
-            status: 'skipped',
-            reason: decision.reason,
-          });
-          continue;
-        }
-        actions.push(
-          await ctx.safety.patch(
-            type,
-            workload,
-            restartPatch(now),
-            'strategic',
-            `rollout restart: ${decision.reason} (pods ${entry.pods.join(', ')})`,
-            {
-              eventReason: 'EcoCrashLoopRestart',
-            },
-          ),
-        );
+      for (const entry of await crashingWorkloads(ctx, looping, scope, config, errors)) {
+        await rollIfDue(ctx, entry, threshold, now, errors);
       }
     }
 
@@ -219,19 +151,103 @@ export default defineBot({
     return {
       summary:
         `${pods.length} pods: ${count('container.crashloop')} crash-looping, ${count('container.image-pull')} image pull failures, ` +
-        `${count('container.oom-killed')} OOMKilled, ${count('container.stuck-terminating')} stuck Terminating, ${count('container.bare-pod')} bare, ` +
-        `${count('container.restarts')} over ${settings.restartLimit} restarts; ${actions.filter((a) => a.status === 'applied' || a.status === 'planned').length} actions`,
+        `${count('container.oom-killed')} OOMKilled, ${count('container.stuck-terminating')} stuck Terminating, ` +
+        `${count('container.bare-pod')} bare, ${count('container.restarts')} over ${config.restartLimit} restarts`,
       findings,
-      actions,
       errors,
       data: {
         pods: pods.length,
         thresholds: {
-          restartLimit: settings.restartLimit,
-          stuckMinutes: settings.stuckAfterMs / 60_000,
+          restartLimit: config.restartLimit,
+          stuckAfterSeconds: config.stuckAfterMs / 1000,
           rollAfterRestarts: threshold,
         },
       },
     };
   },
 });
+
+/** The Deployments/StatefulSets/DaemonSets behind crash-looping pods (ReplicaSets read only if needed). */
+async function crashingWorkloads(
+  ctx: Context<Settings>,
+  looping: Pod[],
+  scope: { namespace?: string },
+  config: ContainerConfig,
+  errors: ReportError[],
+): Promise<Crashing[]> {
+  if (looping.length === 0) return [];
+  const replicaSets: KubeObject[] = [];
+  try {
+    for await (const rs of ctx.k8s.list(resources.replicasets, scope)) replicaSets.push(rs);
+  } catch (error) {
+    errors.push(reportErrorFrom(error, 'list replicasets'));
+  }
+  const owners = createOwnerIndex({ replicaSets });
+  const byWorkload = new Map<string, Crashing>();
+  for (const pod of looping) {
+    const workload = owners.workloadOf(pod);
+    if (!RESTARTABLE[workload.kind] || !workload.namespace) continue;
+    const key = `${workload.kind}/${workload.namespace}/${workload.name}`;
+    const entry = byWorkload.get(key) ?? {
+      kind: workload.kind,
+      name: workload.name,
+      namespace: workload.namespace,
+      maxRestarts: 0,
+      pods: [],
+    };
+    const restarts = containerStatuses(pod)
+      .filter((s) => isCrashLooping(s, config))
+      .map((s) => s.restartCount ?? 0);
+    entry.maxRestarts = Math.max(entry.maxRestarts, ...restarts);
+    entry.pods.push(pod.metadata.name);
+    byWorkload.set(key, entry);
+  }
+  return [...byWorkload.values()];
+}
+
+async function rollIfDue(
+  ctx: Context<Settings>,
+  entry: Crashing,
+  threshold: number,
+  now: Date,
+  errors: ReportError[],
+): Promise<void> {
+  const type = RESTARTABLE[entry.kind];
+  if (!type) return;
+  let workload: KubeObject | undefined;
+  try {
+    workload = await ctx.k8s.get(type, entry.name, entry.namespace);
+  } catch (error) {
+    errors.push(reportErrorFrom(error, `get ${entry.kind} ${entry.namespace}/${entry.name}`));
+    return;
+  }
+  if (!workload) return;
+  const annotations = (
+    workload.spec as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined
+  )?.template?.metadata?.annotations;
+  const decision = decideRestart({
+    maxRestarts: entry.maxRestarts,
+    threshold,
+    templateAnnotations: annotations,
+    now,
+  });
+  if (!decision.restart) {
+    ctx.safety.skip('restart', workload, decision.reason, type);
+    return;
+  }
+  await ctx.safety.restart(type, workload, `${decision.reason}; pods ${entry.pods.join(', ')}`, {
+    eventReason: 'EcoCrashLoopRestart',
+    // Someone else rolled it meanwhile: decide again on the fresh object.
+    redecide: (fresh) => {
+      const again = decideRestart({
+        maxRestarts: entry.maxRestarts,
+        threshold,
+        templateAnnotations: (
+          fresh.spec as { template?: { metadata?: { annotations?: Record<string, string> } } } | undefined
+        )?.template?.metadata?.annotations,
+        now,
+      });
+      return again.restart ? again.reason : false;
+    },
+  });
+}

@@ -95,6 +95,11 @@ export interface MutationOptions {
   redecide?: (fresh: KubeObject) => string | false | Promise<string | false>;
   /** Event reason on the object (CamelCase), e.g. `TimeToLiveExpired`. */
   eventReason?: string;
+  /**
+   * delete only: the grace period to ask for. 0 removes a pod whose kubelet never confirms the stop
+   * (what `kubectl delete --force --grace-period=0` does); a finalizer still holds it.
+   */
+  gracePeriodSeconds?: number;
 }
 
 export interface ExternalOptions {

@@ -167,7 +167,7 @@ describe('eco-container-bot (RBAC enforced)', () => {
     ).toEqual([
       'delete apps/stuck-free planned',
       'delete kube-system/stuck-protected skipped',
-      'patch apps/loop planned',
+      'restart apps/loop planned',
       'restart apps/recent skipped',
       'restart apps/young skipped',
     ]);
@@ -184,7 +184,7 @@ describe('eco-container-bot (RBAC enforced)', () => {
     const applied = report.actions
       .filter((a) => a.status === 'applied')
       .map((a) => `${a.verb} ${a.object.name}`);
-    expect(applied.sort()).toEqual(['delete stuck-free', 'patch loop']);
+    expect(applied.sort()).toEqual(['delete stuck-free', 'restart loop']);
     const store = harness.emulator.store;
     const loop = store.get<
       KubeObject & { spec: { template: { metadata: { annotations?: Record<string, string> } } } }
@@ -212,6 +212,7 @@ describe('eco-container-bot (RBAC enforced)', () => {
     harness = await startBotHarness(bot, { objects: cluster, now: () => NOW, env: { ECO_MODE: 'apply' } });
     const report = await harness.run({ remediate: false });
     expect(report.actions).toEqual([]);
+    expect(harness.emulator.requests.filter((r) => r.method !== 'GET')).toEqual([]);
     expect(report.findings.length).toBeGreaterThan(0);
     await expect(harness.run({ restartThreshold: 0 })).rejects.toThrow(/restartThreshold/);
   });

@@ -4,7 +4,6 @@ import {
   DEFAULT_CONTAINER_CONFIG,
   checkPod,
   decideRestart,
-  restartPatch,
   type ContainerStatus,
   type Pod,
 } from '../../functions/eco-container-bot/checks.ts';
@@ -216,15 +215,5 @@ describe('decideRestart (Robusta crash-loop rate limit: one action per 4 h)', ()
     ['garbage annotation does not block', 9, { 'kubectl.kubernetes.io/restartedAt': 'yesterday' }, true],
   ])('%s', (_name, maxRestarts, templateAnnotations, restart) => {
     expect(decideRestart({ maxRestarts, threshold: 5, templateAnnotations, now: NOW }).restart).toBe(restart);
-  });
-
-  it('patches the template like kubectl rollout restart', () => {
-    expect(restartPatch(NOW)).toEqual({
-      spec: {
-        template: {
-          metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': '2026-06-01T12:00:00.000Z' } },
-        },
-      },
-    });
   });
 });
