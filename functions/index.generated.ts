@@ -3,6 +3,7 @@
 import bot_eco_alert_bot from './eco-alert-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
 import bot_eco_container_bot from './eco-container-bot/handler.ts';
+import bot_eco_image_bot from './eco-image-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
 
@@ -11,6 +12,7 @@ export const bots = [
   bot_eco_alert_bot,
   bot_eco_cleanup_bot,
   bot_eco_container_bot,
+  bot_eco_image_bot,
   bot_eco_monitoring_bot,
   bot_eco_status_bot,
 ] as const;

@@ -7,6 +7,7 @@ import {
   isRegistryError,
   parseImageReference,
   pullReference,
+  registryReportError,
   type ImageConfig,
   type KubeObject,
   type RegistryClient,
@@ -129,13 +130,7 @@ export async function analyseImages(input: AnalyseInput): Promise<AnalyseResult>
         } catch (error) {
           if (isRegistryError(error) && error.kind === 'not-found') return undefined;
           if (isRegistryError(error) && error.kind === 'unreachable') registryDown = true;
-          errors.push({
-            code:
-              isRegistryError(error) && error.status
-                ? `registry-http-${error.status}`
-                : 'registry-unavailable',
-            message: (error as Error).message,
-          });
+          errors.push(registryReportError(error, `size of ${image}`));
           return undefined;
         }
       })();
@@ -161,5 +156,6 @@ export async function analyseImages(input: AnalyseInput): Promise<AnalyseResult>
 
 function dedupe(errors: AnalyseResult['errors']): AnalyseResult['errors'] {
   const seen = new Set<string>();
-  return errors.filter((e) => (seen.has(e.message) ? false : (seen.add(e.message), true)));
+  // One error per kind of failure (a 401 on every image is one problem).
+  return errors.filter((e) => (seen.has(e.code) ? false : (seen.add(e.code), true)));
 }

@@ -73,3 +73,11 @@ export {
   type TagVerdict,
 } from './retention.ts';
 export { describeTags } from './inventory.ts';
+export {
+  REGISTRY_CREDENTIALS_ENV,
+  REGISTRY_URL_ENV,
+  registryFromSettings,
+  registryReportError,
+  registryUnconfigured,
+  type ConfiguredRegistry,
+} from './bot.ts';
