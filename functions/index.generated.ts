@@ -6,6 +6,7 @@ import bot_eco_container_bot from './eco-container-bot/handler.ts';
 import bot_eco_image_bot from './eco-image-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_registry_bot from './eco-registry-bot/handler.ts';
+import bot_eco_scan_bot from './eco-scan-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
 
 /** Every bot of the fleet, sorted by folder name. */
@@ -16,5 +17,6 @@ export const bots = [
   bot_eco_image_bot,
   bot_eco_monitoring_bot,
   bot_eco_registry_bot,
+  bot_eco_scan_bot,
   bot_eco_status_bot,
 ] as const;
