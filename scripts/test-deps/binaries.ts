@@ -24,4 +24,5 @@ export const TEST_BINARIES: readonly TestBinary[] = [
   { binary: 'openssl', debianPackage: 'openssl' },
   { binary: 'dnsmasq', debianPackage: 'dnsmasq-base' },
   { binary: 'loki', debianPackage: 'loki' },
+  { binary: 'git', debianPackage: 'git' },
 ];

@@ -100,9 +100,16 @@ export interface MutationOptions {
    * (what `kubectl delete --force --grace-period=0` does); a finalizer still holds it.
    */
   gracePeriodSeconds?: number;
+  /**
+   * Whether maintenance windows, freezes and blocking alerts apply (an image patch: true). Default:
+   * evict, cordon, restart, scale and deleting a workload or a running pod are disruptive.
+   */
+  disruptive?: boolean;
 }
 
 export interface ExternalOptions {
   /** The state needed to undo (e.g. the manifest's digest and media type). */
   before?: unknown;
+  /** Maintenance windows and freezes apply (default false). */
+  disruptive?: boolean;
 }
