@@ -20,7 +20,7 @@ import {
   type Manifest,
 } from './manifest.ts';
 import { MANIFEST_ACCEPT, OCI_CONFIG, DOCKER_CONFIG, baseType } from './media-types.ts';
-import { DEFAULT_REGISTRY_RETRY, errnoOf, sendWithRetry, type RetryOptions } from './retry.ts';
+import { DEFAULT_REGISTRY_RETRY, errnoOf, sendWithRetry, type RegistryRetryOptions } from './retry.ts';
 import { compressedSize, type ManifestSize } from './size.ts';
 
 export interface RegistryClientOptions {
@@ -29,7 +29,7 @@ export interface RegistryClientOptions {
   credentials?: RegistryCredentials | undefined;
   /** Per request (each attempt), default 10 s. */
   timeoutMs?: number;
-  retry?: Partial<RetryOptions>;
+  retry?: Partial<RegistryRetryOptions>;
   /** Page size asked of `_catalog` and `tags/list` (`n`), default 100. */
   pageSize?: number;
   /** Aborts every request (the run's ctx.signal). */
@@ -109,7 +109,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const doFetch = options.fetch ?? fetch;
   const now = options.now ?? Date.now;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const retry: RetryOptions = { ...DEFAULT_REGISTRY_RETRY, ...options.retry };
+  const retry = { ...DEFAULT_REGISTRY_RETRY, ...options.retry, timeoutMs };
   const pageSize = options.pageSize ?? 100;
   const tokens = new TokenCache();
   /** The bearer challenge last seen per resource and action class, to send its token up front. */
@@ -155,7 +155,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     try {
       return await sendWithRetry(
         exchange.method,
-        () => doFetch(url, { method: exchange.method, headers, signal: requestSignal() }),
+        (signal) => doFetch(url, { method: exchange.method, headers, signal }),
         retry,
         options.signal,
       );
@@ -171,11 +171,6 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
         cause: error,
       });
     }
-  }
-
-  function requestSignal(): AbortSignal {
-    const timeout = AbortSignal.timeout(timeoutMs);
-    return options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   }
 
   /** One exchange with the auth dance: a 401 challenge gets a token (or basic) and one more try. */
@@ -232,7 +227,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     try {
       response = await sendWithRetry(
         'GET',
-        () => doFetch(url, { headers, signal: requestSignal() }),
+        (signal) => doFetch(url, { headers, signal }),
         retry,
         options.signal,
       );

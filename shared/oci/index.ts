@@ -61,7 +61,7 @@ export {
   type RegistryMatcher,
 } from './allow-list.ts';
 export { compressedSize, type ManifestSize } from './size.ts';
-export { DEFAULT_REGISTRY_RETRY, type RetryOptions } from './retry.ts';
+export { DEFAULT_REGISTRY_RETRY, type RegistryRetryOptions } from './retry.ts';
 export {
   digestsToDelete,
   inUseFrom,

@@ -1,68 +1,64 @@
-// The registry client's only retry. Kept to this one function so the fleet's shared retry module
-// (shared/http/retry.ts, being written separately) can replace it in one place.
-//
-// GET and HEAD are retried on a network error, 429 and 5xx (not 501): repeating a read is harmless.
-// DELETE is retried only on a 429 or 503 (answered before acting) and on a refused connection: a
-// repeat after an ambiguous failure would answer 404 for a delete that did happen.
+// The registry client's retries, on the fleet's one retry loop (shared/http/retry.ts). Only the
+// verdict is the registry's own: GET and HEAD follow the plain-HTTP rule (network errors, 408, 429,
+// 5xx but 501/505; Retry-After honoured). DELETE is retried only when the registry certainly did
+// not act: a refused connection, 429 or 503; a repeat after an ambiguous failure would answer 404 for
+// a delete that did happen.
+import { parseRetryAfter } from '../http/retry-after.ts';
+import { httpVerdict, retry, type AttemptOutcome, type Verdict } from '../http/retry.ts';
 
-export interface RetryOptions {
+export interface RegistryRetryOptions {
   /** Attempts in all, the first included. */
   attempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Upper bound for a server's Retry-After. */
+  /** A Retry-After longer than this ends the retries. */
   maxRetryAfterMs: number;
 }
 
-export const DEFAULT_REGISTRY_RETRY: RetryOptions = {
+export const DEFAULT_REGISTRY_RETRY: RegistryRetryOptions = {
   attempts: 3,
   baseDelayMs: 200,
   maxDelayMs: 2_000,
   maxRetryAfterMs: 10_000,
 };
 
-export async function sendWithRetry(
+export function registryVerdict(outcome: AttemptOutcome<Response>, method: string): Verdict {
+  if (method === 'GET' || method === 'HEAD') return httpVerdict(outcome, { method });
+  if (!outcome.ok) return { retry: errnoOf(outcome.error) === 'ECONNREFUSED' };
+  const { status, headers } = outcome.value;
+  if (status !== 429 && status !== 503) return { retry: false };
+  return { retry: true, retryAfterMs: parseRetryAfter(headers.get('retry-after')) };
+}
+
+/**
+ * Sends with retries. `send` gets each attempt's signal (the caller's, plus the per-attempt
+ * timeout). Resolves with the last response (check its status), rejects with the last network
+ * error or the caller's abort reason.
+ */
+export function sendWithRetry(
   method: string,
-  send: () => Promise<Response>,
-  options: RetryOptions,
+  send: (signal: AbortSignal) => Promise<Response>,
+  options: RegistryRetryOptions & { timeoutMs: number },
   signal?: AbortSignal,
 ): Promise<Response> {
-  const read = method === 'GET' || method === 'HEAD';
-  for (let attempt = 1; ; attempt++) {
-    const last = attempt >= options.attempts;
-    let response: Response;
-    try {
-      response = await send();
-    } catch (error) {
-      const refused = errnoOf(error) === 'ECONNREFUSED';
-      if (last || signal?.aborted || !(read || refused)) throw error;
-      await sleep(backoff(attempt, options), signal);
-      continue;
-    }
-    const status = response.status;
-    const retryable = read
-      ? status === 429 || (status >= 500 && status !== 501)
-      : status === 429 || status === 503;
-    if (!retryable || last || signal?.aborted) return response;
-    const retryAfter = retryAfterMs(response.headers.get('retry-after'));
-    await response.body?.cancel().catch(() => undefined);
-    await sleep(
-      retryAfter !== undefined ? Math.min(retryAfter, options.maxRetryAfterMs) : backoff(attempt, options),
+  return retry(
+    (_attempt, attemptSignal) => send(attemptSignal),
+    (outcome) => registryVerdict(outcome, method),
+    {
+      attempts: options.attempts,
+      backoffMs: options.baseDelayMs,
+      maxBackoffMs: options.maxDelayMs,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+      timeoutMs: options.timeoutMs,
+    },
+    {
       signal,
-    );
-  }
-}
-
-/** Full-jitter exponential backoff. */
-function backoff(attempt: number, options: RetryOptions): number {
-  return Math.floor(Math.random() * Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** (attempt - 1)));
-}
-
-function retryAfterMs(value: string | null): number | undefined {
-  if (value === null || value.trim() === '') return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
-  const date = Date.parse(value);
-  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
+      // Drain a retried response so its connection is reused.
+      onRetry: (info) => {
+        if (info.outcome.ok) void info.outcome.value.arrayBuffer().catch(() => undefined);
+      },
+    },
+  );
 }
 
 /** Node's fetch wraps the socket error in `cause`. */
@@ -73,17 +69,4 @@ export function errnoOf(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal?.aborted) return resolve();
-    const timer = setTimeout(done, ms);
-    function done(): void {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    }
-    signal?.addEventListener('abort', done, { once: true });
-  });
 }

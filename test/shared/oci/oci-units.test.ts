@@ -371,6 +371,32 @@ describe('client paging and retries (stubbed registry)', () => {
     expect(calls).toHaveLength(1);
   });
 
+  it('retries a DELETE the registry refused before acting (503 with Retry-After)', async () => {
+    const { fetch, calls } = scriptedFetch([
+      () => new Response('busy', { status: 503, headers: { 'retry-after': '0' } }),
+      () => new Response(null, { status: 202 }),
+    ]);
+    const client = createRegistryClient({ url: 'http://r.test', fetch, retry: { baseDelayMs: 1 } });
+    await client.deleteManifest('a', D);
+    expect(calls.map((c) => c.method)).toEqual(['DELETE', 'DELETE']);
+  });
+
+  it('a registry that never answers is unreachable after the per-request timeout', async () => {
+    const hanging = ((_url: unknown, init: RequestInit = {}) =>
+      new Promise<Response>((_resolve, reject) => {
+        init.signal?.addEventListener('abort', () => reject(init.signal?.reason));
+      })) as typeof fetch;
+    const client = createRegistryClient({
+      url: 'http://r.test',
+      fetch: hanging,
+      timeoutMs: 50,
+      retry: { attempts: 2, baseDelayMs: 1 },
+    });
+    const error: unknown = await client.ping().catch((e: unknown) => e);
+    expect(isRegistryError(error) && error.kind).toBe('unreachable');
+    expect((error as Error).message).toContain('no answer within 50 ms');
+  });
+
   it('a 405 on DELETE means deletes are disabled', async () => {
     const { fetch } = scriptedFetch([
       () =>
