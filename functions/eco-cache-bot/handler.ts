@@ -90,37 +90,36 @@ const Input = Type.Object(
 );
 type Input = Static<typeof Input>;
 
+/**
+ * Every pod bound to a node, whatever its phase: the containers of a finished pod still exist on the
+ * node until the pod is deleted, and the kubelet's image GC keeps their images too.
+ */
 function podsOnNodes(pods: readonly KubeObject[]): PodOnNode[] {
-  return pods
-    .filter((p) => {
-      const phase = (p.status as { phase?: string } | undefined)?.phase;
-      return phase !== 'Succeeded' && phase !== 'Failed';
-    })
-    .map((p) => {
-      const spec = p.spec as
-        | {
-            nodeName?: string;
-            containers?: { name: string; image?: string }[];
-            initContainers?: { name: string; image?: string }[];
-          }
-        | undefined;
-      const status = p.status as
-        | {
-            containerStatuses?: { name: string; imageID?: string }[];
-            initContainerStatuses?: { name: string; imageID?: string }[];
-          }
-        | undefined;
-      const statuses = [...(status?.initContainerStatuses ?? []), ...(status?.containerStatuses ?? [])];
-      return {
-        nodeName: spec?.nodeName,
-        containers: [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]
-          .filter((c) => c.image)
-          .map((c) => ({
-            image: c.image as string,
-            imageID: statuses.find((s) => s.name === c.name)?.imageID,
-          })),
-      };
-    });
+  return pods.map((p) => {
+    const spec = p.spec as
+      | {
+          nodeName?: string;
+          containers?: { name: string; image?: string }[];
+          initContainers?: { name: string; image?: string }[];
+        }
+      | undefined;
+    const status = p.status as
+      | {
+          containerStatuses?: { name: string; imageID?: string }[];
+          initContainerStatuses?: { name: string; imageID?: string }[];
+        }
+      | undefined;
+    const statuses = [...(status?.initContainerStatuses ?? []), ...(status?.containerStatuses ?? [])];
+    return {
+      nodeName: spec?.nodeName,
+      containers: [...(spec?.initContainers ?? []), ...(spec?.containers ?? [])]
+        .filter((c) => c.image)
+        .map((c) => ({
+          image: c.image as string,
+          imageID: statuses.find((s) => s.name === c.name)?.imageID,
+        })),
+    };
+  });
 }
 
 export default defineBot({
