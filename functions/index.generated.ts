@@ -6,8 +6,11 @@ import bot_eco_cache_bot from './eco-cache-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
 import bot_eco_container_bot from './eco-container-bot/handler.ts';
 import bot_eco_image_bot from './eco-image-bot/handler.ts';
+import bot_eco_limit_bot from './eco-limit-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
+import bot_eco_quota_bot from './eco-quota-bot/handler.ts';
 import bot_eco_registry_bot from './eco-registry-bot/handler.ts';
+import bot_eco_resource_bot from './eco-resource-bot/handler.ts';
 import bot_eco_scan_bot from './eco-scan-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
 
@@ -19,8 +22,11 @@ export const bots = [
   bot_eco_cleanup_bot,
   bot_eco_container_bot,
   bot_eco_image_bot,
+  bot_eco_limit_bot,
   bot_eco_monitoring_bot,
+  bot_eco_quota_bot,
   bot_eco_registry_bot,
+  bot_eco_resource_bot,
   bot_eco_scan_bot,
   bot_eco_status_bot,
 ] as const;

@@ -83,6 +83,11 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   },
   { name: 'ECO_CRON_TIMEZONE', default: 'UTC', meaning: 'time zone of the bots’ cron expressions' },
   {
+    name: 'ECO_DOCS_BASE_URL',
+    default: 'docs',
+    meaning: "where the project's docs are published: every finding's runbook is <base>/runbooks/<check>.md",
+  },
+  {
     name: 'ECO_FLEET_NAMESPACE',
     default: 'eco-bots',
     meaning: 'where the rails read the eco-maintenance ConfigMap (maintenance windows and freezes)',
