@@ -17,6 +17,7 @@ import {
 import type { Ctr } from './build.ts';
 import { daemonSet, deployment, isReady, job, pv, pvc, service, statefulSet } from './workloads.ts';
 import { selfSignedCertificate } from './x509.ts';
+import { addTrivyReports } from './trivy.ts';
 
 const REG = 'registry.eco.local';
 const ECO = 'eco.bsw-arch.org';
@@ -1247,6 +1248,7 @@ export function buildDemoCluster(now: Date): DemoCluster {
     });
   }
 
+  addTrivyReports(b);
   finish(b);
   return { objects: b.objects, logs: b.logs };
 }

@@ -292,6 +292,32 @@ export const PLANTED: readonly Planted[] = [
     description: 'caches shop/storefront:3.7.9 and analytics/report-builder:2.3.0, used by no pod',
     expect: 'found',
   },
+  {
+    category: 'container',
+    bot: 'eco-scan-bot',
+    check: 'scan.vulnerabilities',
+    object: deploy('shop', 'storefront'),
+    description:
+      'trivy-operator VulnerabilityReport on its ReplicaSet: 1 critical, 1 high (golang.org/x/crypto, fixed in 0.31.0/0.35.0)',
+    expect: 'found',
+  },
+  {
+    category: 'container',
+    bot: 'eco-scan-bot',
+    check: 'scan.vulnerabilities',
+    object: deploy('shop', 'cart'),
+    description: 'a clean VulnerabilityReport (no vulnerabilities)',
+    expect: 'ignored',
+  },
+  {
+    category: 'container',
+    bot: 'eco-scan-bot',
+    check: 'scan.config-audit',
+    object: deploy('legacy', 'crashy-worker'),
+    description:
+      'ConfigAuditReport: KSV014 root filesystem not read-only (high), KSV001 privilege escalation (medium)',
+    expect: 'found',
+  },
   // storage
   {
     category: 'storage',
