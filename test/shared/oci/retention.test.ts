@@ -1,11 +1,6 @@
 // The registry retention plan (eco-registry-bot, eco-cache-bot): what it deletes and, above all, what it never deletes.
 import { describe, expect, it } from 'vitest';
-import {
-  digestsToDelete,
-  inUseFrom,
-  planRepository,
-  type TagInfo,
-} from '../../../shared/oci/retention.ts';
+import { digestsToDelete, inUseFrom, planRepository, type TagInfo } from '../../../shared/oci/retention.ts';
 
 const NOW = new Date('2026-06-01T00:00:00Z');
 const DAY = 86_400_000;
