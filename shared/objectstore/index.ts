@@ -1,0 +1,33 @@
+export { createDirectoryStore, RESERVED_DIR } from './directory.ts';
+export type { DirectoryStoreOptions } from './directory.ts';
+export { createS3Store, DEFAULT_MULTIPART_THRESHOLD, DEFAULT_REGION, PART_SIZE } from './s3.ts';
+export type { S3StoreOptions } from './s3.ts';
+export type { S3Credentials } from './s3-sign.ts';
+export { objectStoreFromEnv, OBJECT_STORE_ENV_DOCS } from './from-env.ts';
+export type { ObjectStoreFromEnvDeps } from './from-env.ts';
+export { listAll } from './list-all.ts';
+export { sha256Hex, isSha256Hex } from './checksum.ts';
+export { checkKey, MAX_KEY_BYTES } from './key.ts';
+export {
+  ChecksumMismatchError,
+  InvalidObjectKeyError,
+  ObjectNotFoundError,
+  ObjectStoreAuthError,
+  ObjectStoreError,
+  isChecksumMismatch,
+  isObjectNotFound,
+  isObjectStoreAuthError,
+  isObjectStoreError,
+} from './errors.ts';
+export type { ObjectStoreErrorInit, ObjectStoreSystem } from './errors.ts';
+export type {
+  GetOptions,
+  GetResult,
+  ListOptions,
+  ListPage,
+  ObjectHead,
+  ObjectStore,
+  ObjectSummary,
+  PutOptions,
+  PutResult,
+} from './types.ts';
