@@ -26,10 +26,9 @@ export class ObjectStoreError extends Error {
 
   constructor(message: string, init: ObjectStoreErrorInit) {
     const where = init.key === undefined ? init.operation : `${init.operation} ${init.key}`;
-    const status = init.status === undefined ? '' : ` ${init.status}`;
-    const code = init.serverCode === undefined ? '' : ` ${init.serverCode}`;
+    const answer = [init.status, init.serverCode].filter((part) => part !== undefined).join(' ');
     super(
-      `${init.system}: ${where}:${status}${code}: ${message}`,
+      `${init.system}: ${where}: ${answer === '' ? '' : `${answer}: `}${message}`,
       init.cause === undefined ? undefined : { cause: init.cause },
     );
     this.system = init.system;
