@@ -1,11 +1,11 @@
-// A backup archive: JSON items in a gzip-compressed tar (tar-stream), the inner manifest first,
+// A backup archive: JSON items in a gzip-compressed tar (./tar.ts), the inner manifest first,
 // optionally sealed with AES-256-GCM. `packArchive` returns the bytes and the manifest to store beside
 // them; `unpackArchive` checks everything the manifest records before returning a single item, so a
 // caller applies all of an archive or nothing.
 import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
-import tar from 'tar-stream';
 import { decrypt, encrypt, type ArchiveKey } from './encryption.ts';
+import { readTar, writeTar } from './tar.ts';
 import { ArchiveError } from './errors.ts';
 import {
   ARCHIVE_FORMAT,
@@ -93,7 +93,7 @@ export async function packArchive(
     labels: { ...options.labels },
     items: files.map((f) => f.entry),
   };
-  const tarBytes = await writeTar(
+  const tarBytes = writeTar(
     [{ path: INNER_MANIFEST, bytes: Buffer.from(`${JSON.stringify(inner, null, 2)}\n`) }, ...files],
     options.createdAt,
   );
@@ -154,7 +154,7 @@ export async function unpackArchive(
     }
     compressed = decrypt(compressed, options.key);
   }
-  const entries = await readTar(gunzip(compressed, options.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES));
+  const entries = readTar(gunzip(compressed, options.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES));
   return checkEntries(entries, manifest);
 }
 
@@ -174,55 +174,6 @@ function gunzip(compressed: Buffer, maxBytes: number): Buffer {
     }
     throw new ArchiveError('format', `not a gzip stream: ${(error as Error).message}`, { cause: error });
   }
-}
-
-async function writeTar(files: ReadonlyArray<{ path: string; bytes: Buffer }>, mtime: Date): Promise<Buffer> {
-  const pack = tar.pack();
-  const chunks: Buffer[] = [];
-  const collected = (async () => {
-    for await (const chunk of pack) chunks.push(chunk as Buffer);
-  })();
-  for (const file of files) {
-    await new Promise<void>((resolve, reject) => {
-      pack.entry(
-        { name: file.path, size: file.bytes.byteLength, mtime, mode: 0o644, uid: 0, gid: 0, type: 'file' },
-        file.bytes,
-        (error) => (error ? reject(error) : resolve()),
-      );
-    });
-  }
-  pack.finalize();
-  await collected;
-  return Buffer.concat(chunks);
-}
-
-async function readTar(bytes: Buffer): Promise<Array<{ path: string; bytes: Buffer }>> {
-  const extract = tar.extract();
-  const entries: Array<{ path: string; bytes: Buffer }> = [];
-  const reading = (async () => {
-    for await (const entry of extract) {
-      const chunks: Buffer[] = [];
-      for await (const chunk of entry) chunks.push(chunk as Buffer);
-      if (entry.header.type !== 'file') {
-        throw new ArchiveError(
-          'format',
-          `entry ${entry.header.name} is a ${entry.header.type ?? 'special'} entry, not a file`,
-        );
-      }
-      entries.push({ path: entry.header.name, bytes: Buffer.concat(chunks) });
-    }
-  })();
-  extract.end(bytes);
-  try {
-    await reading;
-  } catch (error) {
-    if (error instanceof ArchiveError) throw error;
-    const message = error instanceof Error ? error.message : String(error);
-    throw new ArchiveError(/unexpected end/i.test(message) ? 'truncated' : 'format', `tar: ${message}`, {
-      cause: error,
-    });
-  }
-  return entries;
 }
 
 function checkEntries(

@@ -28,7 +28,7 @@ import { decodeToken, encodeToken, pageSize } from './paging.ts';
 import type {
   GetOptions,
   GetResult,
-  ListOptions,
+  ObjectListOptions,
   ListPage,
   ObjectHead,
   ObjectStore,
@@ -130,7 +130,7 @@ class DirectoryStore implements ObjectStore {
     });
   }
 
-  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+  async list(prefix: string, options: ObjectListOptions = {}): Promise<ListPage> {
     checkPrefix(prefix, this.system);
     options.signal?.throwIfAborted();
     const maxKeys = pageSize(options.maxKeys, this.system);

@@ -23,7 +23,7 @@ export type { ObjectStoreErrorInit, ObjectStoreSystem } from './errors.ts';
 export type {
   GetOptions,
   GetResult,
-  ListOptions,
+  ObjectListOptions,
   ListPage,
   ObjectHead,
   ObjectStore,

@@ -1,32 +1,23 @@
-// The few S3 XML documents the store reads, parsed with fast-xml-parser. Tag values stay strings
-// (a key "0001" must not become the number 1) and single elements are still arrays.
-import { XMLParser } from 'fast-xml-parser';
+// The few S3 XML documents the store reads, parsed with txml (a 5 KB DOM parser; the budget of a bot
+// bundle is 500 KiB). Text is kept as written (a key "0001" stays a string, spaces stay) and entities,
+// numeric ones included (s3rver writes ' as &#x27;), are decoded.
+import { parse, type TNode } from 'txml/txml';
 import type { ObjectSummary } from './types.ts';
 
-const parser = new XMLParser({
-  ignoreAttributes: true,
-  parseTagValue: false,
-  trimValues: false,
-  processEntities: true,
-  // Numeric character references (s3rver writes ' as &#x27;) are decoded too.
-  htmlEntities: true,
-  isArray: (name) => name === 'Contents' || name === 'CommonPrefixes',
-});
-
-type Node = Record<string, unknown>;
-
-function parse(xml: string): Node {
-  const doc: unknown = parser.parse(xml);
-  return isNode(doc) ? doc : {};
+function root(xml: string, tagName: string): TNode | undefined {
+  const nodes = parse(xml, { decodeEntities: true, keepWhitespace: true, skipXmlDeclaration: true });
+  return nodes.find((node): node is TNode => typeof node !== 'string' && node.tagName === tagName);
 }
 
-function isNode(value: unknown): value is Node {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+function children(node: TNode, tagName: string): TNode[] {
+  return node.children.filter(
+    (child): child is TNode => typeof child !== 'string' && child.tagName === tagName,
+  );
 }
 
-function text(node: Node, name: string): string | undefined {
-  const value = node[name];
-  return typeof value === 'string' ? value : undefined;
+function text(node: TNode, tagName: string): string | undefined {
+  const child = children(node, tagName)[0];
+  return child === undefined ? undefined : child.children.filter((c) => typeof c === 'string').join('');
 }
 
 export interface S3ErrorBody {
@@ -38,9 +29,8 @@ export interface S3ErrorBody {
 export function parseErrorBody(xml: string): S3ErrorBody | undefined {
   if (!xml.includes('<Error')) return undefined;
   try {
-    const error = parse(xml).Error;
-    if (!isNode(error)) return undefined;
-    return { code: text(error, 'Code'), message: text(error, 'Message') };
+    const error = root(xml, 'Error');
+    return error === undefined ? undefined : { code: text(error, 'Code'), message: text(error, 'Message') };
   } catch {
     return undefined;
   }
@@ -54,12 +44,10 @@ export interface ListResult {
 
 /** ListObjectsV2's ListBucketResult. */
 export function parseListResult(xml: string): ListResult {
-  const result = parse(xml).ListBucketResult;
-  if (!isNode(result)) throw new Error('not a ListBucketResult document');
-  const contents = Array.isArray(result.Contents) ? result.Contents : [];
+  const result = root(xml, 'ListBucketResult');
+  if (result === undefined) throw new Error('not a ListBucketResult document');
   const objects: ObjectSummary[] = [];
-  for (const entry of contents) {
-    if (!isNode(entry)) continue;
+  for (const entry of children(result, 'Contents')) {
     const key = text(entry, 'Key');
     if (key === undefined) continue;
     const size = Number(text(entry, 'Size') ?? '0');
@@ -79,8 +67,8 @@ export function parseListResult(xml: string): ListResult {
 
 /** InitiateMultipartUploadResult's UploadId. */
 export function parseUploadId(xml: string): string | undefined {
-  const result = parse(xml).InitiateMultipartUploadResult;
-  return isNode(result) ? text(result, 'UploadId') : undefined;
+  const result = root(xml, 'InitiateMultipartUploadResult');
+  return result === undefined ? undefined : text(result, 'UploadId');
 }
 
 /** The CompleteMultipartUpload request body. ETags are quoted strings from the server; escaped anyway. */

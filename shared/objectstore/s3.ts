@@ -19,7 +19,7 @@ import { completeMultipartXml, parseErrorBody, parseListResult, parseUploadId } 
 import type {
   GetOptions,
   GetResult,
-  ListOptions,
+  ObjectListOptions,
   ListPage,
   ObjectHead,
   ObjectStore,
@@ -186,7 +186,7 @@ class S3Store implements ObjectStore {
     return this.headFrom(key, answer.headers, Number(answer.headers.get('content-length') ?? '0'));
   }
 
-  async list(prefix: string, options: ListOptions = {}): Promise<ListPage> {
+  async list(prefix: string, options: ObjectListOptions = {}): Promise<ListPage> {
     checkPrefix(prefix, this.system);
     const query: Record<string, string> = {
       'list-type': '2',

@@ -46,7 +46,7 @@ export interface GetResult {
   head: ObjectHead;
 }
 
-export interface ListOptions {
+export interface ObjectListOptions {
   /** At most this many objects in one page (1..1000, default 1000, S3's own limit). */
   maxKeys?: number;
   /** `nextToken` of the previous page. */
@@ -75,7 +75,7 @@ export interface ObjectStore {
   get(key: string, options?: GetOptions): Promise<GetResult>;
   /** undefined when the object does not exist. */
   head(key: string, options?: { signal?: AbortSignal }): Promise<ObjectHead | undefined>;
-  list(prefix: string, options?: ListOptions): Promise<ListPage>;
+  list(prefix: string, options?: ObjectListOptions): Promise<ListPage>;
   /** Removing an absent object is not an error (as in S3). */
   delete(key: string, options?: { signal?: AbortSignal }): Promise<void>;
   /** Server-side copy within the store, content, content type and metadata (so the sha256) included. */
