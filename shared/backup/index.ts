@@ -5,6 +5,7 @@ export type { RestoreSkipReason, SkipContext, SkipReason } from './skip.ts';
 export { RESTORE_PRIORITIES, compareRestoreOrder, groupResource } from './order.ts';
 export { itemPath, parseItemPath } from './item-path.ts';
 export type { ItemAddress } from './item-path.ts';
+export { diffPaths } from './diff.ts';
 export { applyNamespaceMapping, mapNamespace, parseNamespaceMapping } from './mapping.ts';
 export type { NamespaceMapping } from './mapping.ts';
 export {
