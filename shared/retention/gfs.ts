@@ -22,6 +22,11 @@ export interface RetentionPolicy {
   keepDaily: number;
   keepWeekly: number;
   keepMonthly: number;
+  /**
+   * Velero's TTL: an item older than this many days fills no count and no bucket (so it goes, unless
+   * it is the newest good one). Unset: no age limit.
+   */
+  maxAgeDays?: number | undefined;
 }
 
 export type KeepReason = 'last' | 'daily' | 'weekly' | 'monthly' | 'newest-good' | 'pending';
@@ -60,6 +65,7 @@ export function isoWeekKey(t: Date): string {
 export function decideRetention(
   candidates: readonly RetentionCandidate[],
   policy: RetentionPolicy,
+  now: Date = new Date(),
 ): RetentionDecision[] {
   const sorted = [...candidates].sort(
     (a, b) => b.time.getTime() - a.time.getTime() || (a.id < b.id ? -1 : 1),
@@ -71,11 +77,13 @@ export function decideRetention(
     keep: false,
     reasons: [],
   }));
+  const oldest = policy.maxAgeDays === undefined ? -Infinity : now.getTime() - policy.maxAgeDays * 86_400_000;
   const good = decisions.filter((d) => d.state === 'good');
-  good.slice(0, Math.max(0, policy.keepLast)).forEach((d) => d.reasons.push('last'));
+  const eligible = good.filter((d) => d.time.getTime() >= oldest);
+  eligible.slice(0, Math.max(0, policy.keepLast)).forEach((d) => d.reasons.push('last'));
   const bucket = (count: number, key: (t: Date) => string, reason: KeepReason): void => {
     const seen = new Set<string>();
-    for (const d of good) {
+    for (const d of eligible) {
       if (seen.size >= count) break;
       const k = key(d.time);
       if (seen.has(k)) continue;

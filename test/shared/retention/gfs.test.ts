@@ -76,3 +76,34 @@ describe('GFS retention', () => {
     expect(isoWeekKey(at(iso))).toBe(week);
   });
 });
+
+describe('maximum age (Velero TTL)', () => {
+  const now = new Date('2026-12-04T12:00:00Z');
+  // The demo cluster's ledger-db snapshots: 1, 2, 3, 9 and 16 days old.
+  const snaps = [1, 2, 3, 9, 16].map((d) => ({
+    id: `${d}d`,
+    time: new Date(now.getTime() - d * 86_400_000),
+    state: 'good' as const,
+  }));
+  it('lets items past the age fill no bucket, whatever the weekday', () => {
+    const policy = { keepLast: 3, keepDaily: 7, keepWeekly: 0, keepMonthly: 0, maxAgeDays: 14 };
+    expect(
+      decideRetention(snaps, policy, now)
+        .filter((d) => !d.keep)
+        .map((d) => d.id),
+    ).toEqual(['16d']);
+  });
+  it('still keeps the newest good item when all are too old', () => {
+    const old = snaps.filter((s) => s.id === '16d');
+    expect(
+      decideRetention(
+        old,
+        { keepLast: 3, keepDaily: 0, keepWeekly: 0, keepMonthly: 0, maxAgeDays: 7 },
+        now,
+      )[0],
+    ).toMatchObject({
+      keep: true,
+      reasons: ['newest-good'],
+    });
+  });
+});
