@@ -42,7 +42,8 @@ describe('objectStoreFromEnv', () => {
     [s3({ ECO_S3_SECRET_KEY_FILE: '' }), 'ECO_S3_SECRET_KEY_FILE'],
     [s3({ ECO_S3_SECRET_KEY_FILE: '__DIR__/empty' }), 'ECO_S3_SECRET_KEY_FILE'],
     [s3({ ECO_S3_MULTIPART_THRESHOLD_BYTES: 'big' }), 'ECO_S3_MULTIPART_THRESHOLD_BYTES'],
-    [s3({ ECO_S3_BUCKET: 'Not_A_Bucket' }), 'ECO_S3_URL'],
+    [s3({ ECO_S3_BUCKET: 'Not_A_Bucket' }), 'ECO_S3_BUCKET'],
+    [s3({ ECO_S3_URL: 'ftp://x' }), 'ECO_S3_URL'],
   ] as const)('a bad environment is a ConfigError naming the variable (%#)', (env, variable) => {
     const resolved = resolve(env);
     let caught: unknown;
