@@ -6,6 +6,7 @@ export type { S3Credentials } from './s3-sign.ts';
 export { objectStoreFromEnv, objectStoreFromSettings, OBJECT_STORE_SETTINGS } from './from-env.ts';
 export type { ObjectStoreFromEnvDeps, ObjectStoreSettings, StoreChoice } from './from-env.ts';
 export { listAll } from './list-all.ts';
+export { storeReportError } from './report-error.ts';
 export { sha256Hex, isSha256Hex } from './checksum.ts';
 export { checkKey, MAX_KEY_BYTES } from './key.ts';
 export {

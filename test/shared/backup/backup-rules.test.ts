@@ -14,6 +14,7 @@ import {
   itemPath,
   listBackups,
   parseItemPath,
+  parseLabelSelector,
   parseNamespaceMapping,
   restoreSkipReason,
 } from '../../../shared/backup/index.ts';
@@ -336,5 +337,26 @@ describe('backup layout in the store', () => {
     } finally {
       await rm(root, { recursive: true, force: true });
     }
+  });
+});
+
+describe('label selectors', () => {
+  it.each([
+    ['app=web', { app: 'web' }, true],
+    ['app=web', { app: 'db' }, false],
+    ['app==web,tier!=db', { app: 'web', tier: 'fe' }, true],
+    ['env in (prod, staging)', { env: 'staging' }, true],
+    ['env notin (prod)', {}, true],
+    ['backup', { backup: '' }, true],
+    ['!legacy', { legacy: 'yes' }, false],
+    ['', {}, true],
+  ] as const)('%j on %j is %s', (selector, labels, expected) => {
+    const match = parseLabelSelector(selector);
+    if (typeof match === 'string') throw new Error(match);
+    expect(match(labels)).toBe(expected);
+  });
+  it('names a malformed requirement', () => {
+    expect(parseLabelSelector('app=(x')).toContain('is not a label selector');
+    expect(parseLabelSelector('app=web,=x')).toContain('is not a label selector requirement');
   });
 });
