@@ -1,48 +1,10 @@
 // What a backup holds: a fixed catalog of resource types (the bot's RBAC is exactly `list` on these,
 // no wildcards, so custom resources outside it are not backed up), plus the cluster-scoped objects
 // the selected namespaces depend on.
-import { resources, type ResourceType } from '../../shared/index.ts';
+import type { ResourceType } from '../../shared/index.ts';
+import { NAMESPACED_TYPES, typeName } from '../../shared/storage/index.ts';
 
-/** Namespaced types, in the order they are read. Pods and ReplicaSets: only those no controller owns. */
-export const NAMESPACED_TYPES: readonly ResourceType[] = [
-  resources.serviceaccounts,
-  resources.secrets,
-  resources.configmaps,
-  resources.persistentvolumeclaims,
-  resources.limitranges,
-  resources.resourcequotas,
-  resources.roles,
-  resources.rolebindings,
-  resources.services,
-  resources.deployments,
-  resources.statefulsets,
-  resources.daemonsets,
-  resources.replicasets,
-  resources.jobs,
-  resources.cronjobs,
-  resources.pods,
-  resources.ingresses,
-  resources.networkpolicies,
-  resources.poddisruptionbudgets,
-  resources.horizontalpodautoscalers,
-  resources.volumesnapshots,
-];
-
-/** Cluster-scoped types a backup may carry, when a selected object depends on them. */
-export const CLUSTER_TYPES: readonly ResourceType[] = [
-  resources.namespaces,
-  resources.persistentvolumes,
-  resources.storageclasses,
-  resources.clusterroles,
-  resources.ingressclasses,
-  resources.volumesnapshotclasses,
-  resources.volumesnapshotcontents,
-];
-
-/** `deployments.apps`, `configmaps`: how include/exclude options name types (Velero's form). */
-export function typeName(type: ResourceType): string {
-  return type.group === '' ? type.plural : `${type.plural}.${type.group}`;
-}
+export { CLUSTER_TYPES, NAMESPACED_TYPES, typeName } from '../../shared/storage/index.ts';
 
 /** Also accepted: the kind (`Deployment`) or the bare plural (`deployments`). */
 export function matchesTypeName(type: ResourceType, name: string): boolean {

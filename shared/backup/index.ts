@@ -6,6 +6,7 @@ export { RESTORE_PRIORITIES, compareRestoreOrder, groupResource } from './order.
 export { itemPath, parseItemPath } from './item-path.ts';
 export type { ItemAddress } from './item-path.ts';
 export { diffPaths } from './diff.ts';
+export { CLUSTER_TYPES, NAMESPACED_TYPES, typeName } from './catalog.ts';
 export { parseLabelSelector } from './selector.ts';
 export { applyNamespaceMapping, mapNamespace, parseNamespaceMapping } from './mapping.ts';
 export type { NamespaceMapping } from './mapping.ts';
