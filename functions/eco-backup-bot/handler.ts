@@ -273,25 +273,20 @@ async function writeBackup(
   reason: string,
 ): Promise<ReportError | undefined> {
   const keys = backupKeys(ctx.settings.prefix, name);
+  let failure: unknown;
   const action = await ctx.safety.external('create', backupRef(name), reason, async () => {
-    // The archive first, the manifest last: a backup without its manifest is an incomplete one.
-    await store.put(keys.archive, archive, { contentType: 'application/gzip', signal: ctx.signal });
-    const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
-    await store.put(keys.manifest, body, { contentType: 'application/json', signal: ctx.signal });
-    const written = await store.head(keys.archive, { signal: ctx.signal });
-    return {
-      location: store.location,
-      archive: keys.archive,
-      manifest: keys.manifest,
-      sha256: written?.sha256,
-    };
+    try {
+      // The archive first, the manifest last: a backup without its manifest is an incomplete one.
+      await store.put(keys.archive, archive, { contentType: 'application/gzip', signal: ctx.signal });
+      const body = Buffer.from(`${JSON.stringify(manifest, null, 2)}\n`);
+      await store.put(keys.manifest, body, { contentType: 'application/json', signal: ctx.signal });
+      return { location: store.location, archive: keys.archive, manifest: keys.manifest };
+    } catch (error) {
+      failure = error;
+      throw error;
+    }
   });
-  if (action.status === 'failed')
-    return {
-      code: `${store.system}-unavailable`,
-      message: `writing backup ${name}: ${action.error ?? 'failed'}`,
-    };
-  return undefined;
+  return action.status === 'failed' ? storeReportError(failure, `writing backup ${name}`) : undefined;
 }
 
 async function applyRetention(
