@@ -103,4 +103,3 @@ export function objectPath(type: ResourceType, name: string, namespace?: string)
   }
   return `${collectionPath(type, namespace)}/${encodeURIComponent(name)}`;
 }
-

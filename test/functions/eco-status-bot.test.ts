@@ -326,6 +326,10 @@ describe('renderStatusPage', () => {
     expect(html).toContain('50 objects, 3 nodes, 4 namespaces');
     expect(html).toContain('Job ci/old');
     expect(html).toContain('b-planned');
+    // A grade over a partial fleet says so: how many of the catalogue's bots are running.
+    expect(html).toMatch(
+      /id="coverage">\d+ of the catalogue's 49 bots running: the grade covers only what they check/,
+    );
   });
 
   it('uses badge colours with at least 4.5:1 contrast against white text', () => {
