@@ -29,8 +29,8 @@ export interface VolumeInput {
   workloads: readonly KubeObject[];
   snapshots: readonly KubeObject[];
   now: Date;
-  /** Storage price per GiB-month (OpenCost default 0.04). */
-  pricePerGiBMonth: number;
+  /** Monthly cost of a volume of `bytes` in a StorageClass, from the price book. */
+  priceOf: (bytes: number, storageClass: string | undefined) => number;
   /** Days a PVC must be unused (by age) before deletion is proposed (kube-janitor example: 4). */
   graceDays: number;
 }
@@ -115,7 +115,8 @@ export function volumeProblems(input: VolumeInput): VolumeProblem[] {
       referenced.set(`${workload.metadata.namespace}/${claim}`, `${workload.kind} ${workload.metadata.name}`);
     }
   }
-  const price = (gib: number): number => round2(gib * input.pricePerGiBMonth);
+  const price = (gib: number, storageClass: unknown): number =>
+    round2(input.priceOf(gib * GIB, typeof storageClass === 'string' ? storageClass : undefined));
 
   for (const pvc of input.pvcs) {
     if (get(pvc, 'status', 'phase') !== 'Bound') continue;
@@ -138,7 +139,7 @@ export function volumeProblems(input: VolumeInput): VolumeProblem[] {
         referencedBy: [],
       },
       fix: `Back it up or snapshot it if the data matters, then delete it: kubectl -n ${pvc.metadata.namespace} delete pvc ${pvc.metadata.name}`,
-      monthlyCost: price(gib),
+      monthlyCost: price(gib, get(pvc, 'spec', 'storageClassName')),
       pastGrace: age >= input.graceDays,
     });
   }
@@ -162,7 +163,7 @@ export function volumeProblems(input: VolumeInput): VolumeProblem[] {
         message: `PV ${pv.metadata.name} (${round2(gib)} GiB) is Released: its claim ${claim} is gone but the volume (reclaimPolicy ${String(policy)}) still holds data and costs money.`,
         evidence: { phase, reclaimPolicy: policy, formerClaim: claim, sizeGiB: round2(gib) },
         fix: `Copy what is needed, then delete it (kubectl delete pv ${pv.metadata.name}) and the disk in the storage backend; or clear spec.claimRef to make it Available for reuse.`,
-        monthlyCost: price(gib),
+        monthlyCost: price(gib, get(pv, 'spec', 'storageClassName')),
       });
       continue;
     }
@@ -178,7 +179,7 @@ export function volumeProblems(input: VolumeInput): VolumeProblem[] {
         message: `PV ${pv.metadata.name} has reclaimPolicy Delete and its claim ${claim} has no ready VolumeSnapshot: deleting the PVC deletes the only copy of its data.`,
         evidence: { reclaimPolicy: policy, claim, sizeGiB: round2(gib), readySnapshots: 0 },
         fix: `Opt the PVC in to snapshots (annotate ${SNAPSHOT_ANNOTATION}=true for eco-snapshot-bot) or set persistentVolumeReclaimPolicy to Retain on the PV.`,
-        monthlyCost: price(gib),
+        monthlyCost: price(gib, get(pv, 'spec', 'storageClassName')),
       });
     }
   }

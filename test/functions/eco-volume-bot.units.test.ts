@@ -46,7 +46,7 @@ const input = (over: Partial<VolumeInput>): VolumeInput => ({
   workloads: [],
   snapshots: [],
   now,
-  pricePerGiBMonth: 0.04,
+  priceOf: (bytes) => (bytes / 1024 ** 3) * 0.04,
   graceDays: 4,
   ...over,
 });
