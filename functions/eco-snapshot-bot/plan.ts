@@ -80,20 +80,28 @@ export function duePvcs(
   return out;
 }
 
-/** `<pvc>-<yyyymmddhhmm>`, cut to 63 characters: unique per PVC and minute, sortable. */
-export function snapshotName(pvc: string, now: Date): string {
-  const stamp = now.toISOString().replace(/[-:T]/g, '').slice(0, 12);
+/**
+ * `<pvc>-<yyyymmddhhmmss>` (an `a` appended for an alert's snapshot, which may follow a scheduled one
+ * within the second), cut to 63 characters: unique per PVC and second, sortable.
+ */
+export function snapshotName(pvc: string, now: Date, alert = false): string {
+  const stamp = `${now.toISOString().replace(/[-:T]/g, '').slice(0, 14)}${alert ? 'a' : ''}`;
   const base = pvc.slice(0, 63 - stamp.length - 1).replace(/-+$/, '');
   return `${base}-${stamp}`;
 }
 
 /** The VolumeSnapshot to create for a PVC. */
-export function snapshotFor(pvc: KubeObject, now: Date, className: string | undefined): KubeObject {
+export function snapshotFor(
+  pvc: KubeObject,
+  now: Date,
+  className: string | undefined,
+  alert = false,
+): KubeObject {
   return {
     apiVersion: 'snapshot.storage.k8s.io/v1',
     kind: 'VolumeSnapshot',
     metadata: {
-      name: snapshotName(pvc.metadata.name, now),
+      name: snapshotName(pvc.metadata.name, now, alert),
       namespace: pvc.metadata.namespace ?? '',
       labels: { [SNAPSHOT_OF_LABEL]: pvc.metadata.name, 'app.kubernetes.io/managed-by': 'eco-snapshot-bot' },
     },

@@ -60,11 +60,11 @@ describe('what is due', () => {
   );
 
   it('names and labels the snapshot it creates', () => {
-    expect(snapshotName('data-ledger-db-0', now)).toBe('data-ledger-db-0-202612041200');
+    expect(snapshotName('data-ledger-db-0', now)).toBe('data-ledger-db-0-20261204120000');
     expect(snapshotName('x'.repeat(80), now)).toHaveLength(63);
     expect(snapshotFor(pvc('data-ledger-db-0'), now, 'csi-snapclass')).toMatchObject({
       metadata: {
-        name: 'data-ledger-db-0-202612041200',
+        name: 'data-ledger-db-0-20261204120000',
         labels: { 'eco.bsw-arch.org/snapshot-of': 'data-ledger-db-0' },
       },
       spec: {
