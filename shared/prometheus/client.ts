@@ -6,7 +6,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { PrometheusError } from './errors.ts';
-import { parseRetryAfter } from '../k8s/retry.ts';
+import { parseRetryAfter } from '../http/retry-after.ts';
 import { MAX_POINTS_PER_SERIES, mergeSeries, splitRange } from './range.ts';
 import { withRetries } from './retry.ts';
 import type {

@@ -1,8 +1,7 @@
-// The one place the Prometheus client decides whether and when to try a request again. Every query
-// is a read, so any 5xx, 429, network failure or attempt timeout may be repeated. Kept behind this
-// single function so the fleet's shared retry module can replace it in one place.
-
-import { backoffDelay } from '../k8s/retry.ts';
+// The Prometheus client's retry rule on the kit's one retry loop (shared/http/retry.ts): every query
+// is a read, so a retryable PrometheusError (5xx, 429, network failure, attempt timeout) may be
+// repeated, after the server's Retry-After or the kit's jittered backoff.
+import { retry, sleep as kitSleep } from '../http/retry.ts';
 import { PrometheusError } from './errors.ts';
 
 export interface RetryOptions {
@@ -10,7 +9,7 @@ export interface RetryOptions {
   retries: number;
   baseDelayMs: number;
   maxDelayMs: number;
-  /** Cap on a server's Retry-After. */
+  /** Cap on a server's Retry-After; a longer one ends the retries. */
   maxRetryAfterMs: number;
   signal?: AbortSignal | undefined;
   /** Injectable for tests. */
@@ -18,37 +17,29 @@ export interface RetryOptions {
 }
 
 /** Runs `attempt` until it succeeds, fails with a non-retryable error, or retries run out. */
-export async function withRetries<T>(
+export function withRetries<T>(
   attempt: (attemptNumber: number) => Promise<T>,
   options: RetryOptions,
 ): Promise<T> {
-  const sleep = options.sleep ?? abortableSleep;
-  for (let n = 0; ; n += 1) {
-    try {
-      return await attempt(n + 1);
-    } catch (error) {
-      const retryable = error instanceof PrometheusError && error.retryable;
-      if (!retryable || n >= options.retries || options.signal?.aborted) throw error;
-      const hinted = error.retryAfterMs;
-      const delay =
-        hinted !== undefined
-          ? Math.min(hinted, options.maxRetryAfterMs)
-          : backoffDelay(n, { ...options, retries: options.retries });
-      await sleep(delay, options.signal);
-      if (options.signal?.aborted) throw error;
-    }
-  }
-}
-
-function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (ms <= 0 || signal?.aborted) return resolve();
-    const done = (): void => {
-      clearTimeout(timer);
-      signal?.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal?.addEventListener('abort', done, { once: true });
-  });
+  return retry(
+    (n) => attempt(n),
+    (outcome) => {
+      if (outcome.ok) return { retry: false };
+      const error = outcome.error;
+      if (!(error instanceof PrometheusError) || !error.retryable || options.signal?.aborted === true)
+        return { retry: false };
+      return { retry: true, retryAfterMs: error.retryAfterMs };
+    },
+    {
+      attempts: options.retries + 1,
+      backoffMs: options.baseDelayMs,
+      maxBackoffMs: options.maxDelayMs,
+      maxRetryAfterMs: options.maxRetryAfterMs,
+    },
+    // The caller's signal stays with `attempt`, which turns an abort into a PrometheusError; a wait
+    // it interrupts ends early, and the aborted attempt after it is not retried.
+    {
+      sleep: (ms) => (options.sleep ?? kitSleep)(ms, options.signal).catch(() => undefined),
+    },
+  );
 }
