@@ -10,6 +10,7 @@ import bot_eco_resource_bot from './eco-resource-bot/handler.ts';
 import bot_eco_restore_bot from './eco-restore-bot/handler.ts';
 import bot_eco_snapshot_bot from './eco-snapshot-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
+import bot_eco_storage_bot from './eco-storage-bot/handler.ts';
 import bot_eco_volume_bot from './eco-volume-bot/handler.ts';
 
 /** Every bot of the fleet, sorted by folder name. */
@@ -24,5 +25,6 @@ export const bots = [
   bot_eco_restore_bot,
   bot_eco_snapshot_bot,
   bot_eco_status_bot,
+  bot_eco_storage_bot,
   bot_eco_volume_bot,
 ] as const;

@@ -54,7 +54,7 @@ export function freeRatioQuery(kind: 'bytes' | 'inodes'): string {
 
 export interface VectorSample {
   metric: Record<string, string>;
-  value: [number, string];
+  value: readonly [number, number | string];
 }
 
 export interface FillingVolume {
