@@ -12,6 +12,8 @@ import type { PssLevel } from '../../functions/eco-security-bot/pss.ts';
 import type { Container, PodSpec, SecurityContext } from '../../functions/eco-security-bot/pod-spec.ts';
 import { podTemplateOf } from '../../functions/eco-security-bot/pod-spec.ts';
 import { addResults, emptyCounts, polarisScore } from '../../functions/eco-security-bot/score.ts';
+import { CHECK_GROUPS, assess, topLevel } from '../../functions/eco-security-bot/assess.ts';
+import { safeFix } from '../../functions/eco-security-bot/safe-fix.ts';
 
 /** A pod that meets the restricted level and the hardening check. */
 const restrictedContainer = (name = 'app', extra: Partial<Container> = {}): Container => ({
@@ -335,5 +337,93 @@ describe("Polaris' score 2P/(2P+W+2D)", () => {
     expect(counts.dangers).toBe(3);
     expect(counts.warnings).toBe(2);
     expect(polarisScore(counts)).toBeLessThan(100);
+  });
+});
+
+describe('what is judged', () => {
+  const ref = (kind: string, name: string, owner?: string, phase?: string) => ({
+    kind,
+    metadata: {
+      name,
+      namespace: 'x',
+      ...(owner ? { ownerReferences: [{ kind: owner, controller: true }] } : {}),
+    },
+    ...(phase ? { status: { phase } } : {}),
+  });
+  it('judges top-level workloads and bare running pods, not what a controller manages', () => {
+    const objects = [
+      ref('Deployment', 'web'),
+      ref('ReplicaSet', 'web-1', 'Deployment'),
+      ref('Pod', 'web-1-a', 'ReplicaSet'),
+      ref('CronJob', 'nightly'),
+      ref('Job', 'nightly-1', 'CronJob'),
+      ref('Pod', 'debug'),
+      ref('Pod', 'done', undefined, 'Succeeded'),
+      ref('StatefulSet', 'db', 'PostgresCluster'),
+      ref('Service', 'web'),
+    ];
+    expect(topLevel(objects).map((o) => o.metadata.name)).toEqual(['web', 'nightly', 'debug', 'db']);
+  });
+
+  it('honours Polaris exemption annotations (all checks or one)', () => {
+    const pod = (annotations: Record<string, string>) => ({
+      kind: 'Pod',
+      metadata: { name: 'p', annotations },
+      spec: { containers: [{ name: 'a', securityContext: { privileged: true } }] },
+    });
+    expect(assess(pod({ 'polaris.fairwinds.com/exempt': 'true' }))).toBeUndefined();
+    const one = assess(pod({ 'polaris.fairwinds.com/privileged-exempt': 'true' }));
+    expect(one?.results.map((r) => r.check.id)).not.toContain('privileged');
+    expect(assess(pod({}))?.level).toBe('privileged');
+  });
+
+  it('maps every check to a finding check id, the planted ones included', () => {
+    for (const c of PSS_CHECKS) expect(CHECK_GROUPS[c.id]).toMatch(/^security\.[a-z-]+$/);
+    expect(CHECK_GROUPS['privileged']).toBe('security.privileged');
+    expect(CHECK_GROUPS['host-namespaces']).toBe('security.host-access');
+    expect(CHECK_GROUPS['host-path']).toBe('security.host-access');
+  });
+});
+
+describe('safe fixes', () => {
+  it('sets allowPrivilegeEscalation false and RuntimeDefault seccomp where nothing needs otherwise', () => {
+    const fix = safeFix('Deployment', {
+      containers: [
+        { name: 'app' },
+        { name: 'vpn', securityContext: { capabilities: { add: ['NET_ADMIN'] } } },
+        { name: 'set', securityContext: { allowPrivilegeEscalation: true } },
+      ],
+    });
+    expect(fix?.changes).toEqual([
+      'containers[app].securityContext.allowPrivilegeEscalation=false',
+      'securityContext.seccompProfile.type=RuntimeDefault',
+    ]);
+    expect(fix?.patch).toEqual({
+      spec: {
+        template: {
+          spec: {
+            containers: [{ name: 'app', securityContext: { allowPrivilegeEscalation: false } }],
+            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+          },
+        },
+      },
+    });
+  });
+
+  it('leaves seccomp alone when a container has its own profile, and never patches pods or Jobs', () => {
+    const spec: PodSpec = {
+      containers: [
+        {
+          name: 'a',
+          securityContext: { allowPrivilegeEscalation: false, seccompProfile: { type: 'Unconfined' } },
+        },
+      ],
+    };
+    expect(safeFix('Deployment', spec)).toBeUndefined();
+    expect(safeFix('Pod', { containers: [{ name: 'a' }] })).toBeUndefined();
+    expect(safeFix('Job', { containers: [{ name: 'a' }] })).toBeUndefined();
+    expect(safeFix('CronJob', { containers: [{ name: 'a' }] })?.patch).toHaveProperty(
+      'spec.jobTemplate.spec.template.spec',
+    );
   });
 });
