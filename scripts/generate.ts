@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { findStale } from './generate/check.ts';
 import { generateAll } from './generate/index.ts';
 import { loadFleet } from './generate/load.ts';
+import { domainFromEnv } from './generate/platform.ts';
 import { applySections, readmeSections } from './generate/readme.ts';
 import { readFile } from 'node:fs/promises';
 import * as prettier from 'prettier';
@@ -36,7 +37,14 @@ async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   const root = args.root;
-  const fleet = await loadFleet(root);
+  let domain: string;
+  try {
+    domain = domainFromEnv(process.env);
+  } catch (error) {
+    console.error(`npm run generate: ${error instanceof Error ? error.message : String(error)}`);
+    return 2;
+  }
+  const fleet = { ...(await loadFleet(root)), domain };
   const files = generateAll(fleet);
   // The README is hand-written except its bot tables, which come from the declarations.
   const readme = await readFile(join(root, 'README.md'), 'utf8').catch(() => undefined);

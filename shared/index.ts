@@ -5,6 +5,8 @@ export * from './errors/index.ts';
 export * from './log/index.ts';
 export * from './config/index.ts';
 export * from './report/index.ts';
+export * from './settings/index.ts';
+export * from './scan/index.ts';
 export * from './metrics/index.ts';
 // Only the SDK-free part: a bot importing this barrel must not load the CloudEvents SDK at start
 // (the runtime loads it on the first CloudEvent). The codec is in shared/cloudevents/index.ts.

@@ -9,6 +9,10 @@ resource "kubernetes_namespace_v1" "fleet" {
       "pod-security.kubernetes.io/enforce" = "baseline"
       "pod-security.kubernetes.io/warn"    = "restricted"
       "pod-security.kubernetes.io/audit"   = "restricted"
+      "domain"                             = var.bot_domain
+      "bsw.domain"                         = var.bot_domain
+      "bsw.bot-factory"                    = "true"
+      "bsw.fagam-free"                     = "true"
     })
   }
 }

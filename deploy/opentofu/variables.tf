@@ -12,6 +12,17 @@ variable "namespace" {
   }
 }
 
+variable "bot_domain" {
+  description = "The brief's domain label value (BOT_DOMAIN): label domain and bsw.domain on the namespace"
+  type        = string
+  default     = "ECO"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$", var.bot_domain))
+    error_message = "bot_domain must be a Kubernetes label value."
+  }
+}
+
 variable "resource_tier" {
   description = "Size of the namespace quota and container defaults: small | medium | large"
   type        = string

@@ -1,4 +1,12 @@
-import { BotError, ValidationError, defineBot, envInt, envOneOf, sinkTuning } from '../../shared/index.ts';
+import {
+  BotError,
+  ValidationError,
+  defineBot,
+  envInt,
+  envOneOf,
+  setting,
+  sinkTuning,
+} from '../../shared/index.ts';
 import type { Context, RunResult } from '../../shared/index.ts';
 import { deliverAll } from './delivery.ts';
 import type { RoutedAlert, SinkMode } from './delivery.ts';
@@ -18,6 +26,51 @@ type Env = Readonly<Record<string, string | undefined>>;
 
 const eventsMode = (env: Env): SinkMode =>
   envOneOf(env, 'ECO_ALERT_EVENTS', ['per-target', 'per-alert'] as const, 'per-target');
+
+const SETTINGS = {
+  routes: setting.file({
+    env: 'ECO_ALERT_ROUTES',
+    meaning:
+      'JSON or YAML routing file that extends (default) or replaces the default table; unset = defaults',
+  }),
+  openfaasUrl: setting.url({
+    env: 'OPENFAAS_URL',
+    meaning: 'OpenFaaS gateway URL; when set, each target is invoked at /async-function/<bot>',
+  }),
+  openfaasUser: setting.string({
+    env: 'OPENFAAS_USER',
+    meaning: 'gateway basic-auth user (else the basic-auth-user secret file)',
+  }),
+  openfaasPassword: setting.string({
+    env: 'OPENFAAS_PASSWORD',
+    meaning: 'gateway basic-auth password (else the basic-auth-password secret file)',
+  }),
+  openfaasNamespace: setting.string({
+    env: 'OPENFAAS_FUNCTION_NAMESPACE',
+    pattern: /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/,
+    meaning: 'invoke <bot>.<namespace> instead of <bot>',
+  }),
+  openfaasFunctionMap: setting.string({
+    env: 'OPENFAAS_FUNCTION_MAP',
+    meaning:
+      'bot=function[/path] pairs, comma-separated: invoke a bot that is a path of another function (the CE profile)',
+  }),
+  events: setting.enum({
+    env: 'ECO_ALERT_EVENTS',
+    values: ['per-target', 'per-alert'],
+    default: 'per-target',
+    meaning:
+      'per-target: one K_SINK event per alert and target bot, with ecotarget=<bot>; per-alert: one per alert, ecotargets=<all targets>',
+  }),
+  concurrency: setting.number({
+    env: 'ECO_ALERT_CONCURRENCY',
+    default: 8,
+    min: 1,
+    max: 256,
+    integer: true,
+    meaning: 'deliveries in flight at once',
+  }),
+};
 
 /** An invocation with no options at all (cron connector, PingSource, `{}`) is a self-check, not a payload. */
 function isEmptyInvocation(input: AlertPayload): boolean {
@@ -51,19 +104,13 @@ export default defineBot({
   rbac: [],
   mutates: false,
   input: PayloadSchema,
+  // A webhook payload is not a narrowing option: every run is the fleet-wide view.
+  scopeOptions: [],
   emits: [ALERT_FIRING_TYPE, ALERT_RESOLVED_TYPE],
-  env: {
-    ECO_ALERT_ROUTES:
-      'JSON or YAML routing file that extends (default) or replaces the default table; unset = defaults',
-    OPENFAAS_URL: 'OpenFaaS gateway URL; when set, each target is invoked at /async-function/<bot>',
-    OPENFAAS_USER: 'gateway basic-auth user (else the basic-auth-user secret file)',
-    OPENFAAS_PASSWORD: 'gateway basic-auth password (else the basic-auth-password secret file)',
-    OPENFAAS_FUNCTION_NAMESPACE: 'invoke <bot>.<namespace> instead of <bot>',
-    OPENFAAS_FUNCTION_MAP:
-      'bot=function[/path] pairs, comma-separated: invoke a bot that is a path of another function (the CE profile)',
-    ECO_ALERT_EVENTS:
-      'per-target (default): one K_SINK event per alert and target bot, with ecotarget=<bot>; per-alert: one per alert, ecotargets=<all targets>',
-    ECO_ALERT_CONCURRENCY: 'deliveries in flight at once (default 8)',
+  settings: SETTINGS,
+  // A routes file that is missing or invalid fails the start, not every webhook after it.
+  async init() {
+    await loadRoutingTable(process.env);
   },
 
   async run(input, ctx) {
@@ -126,7 +173,7 @@ export default defineBot({
       context,
     });
 
-    const result = buildReport({
+    const { actions, ...result } = buildReport({
       received: input.alerts.length,
       duplicates,
       truncated: input.truncatedAlerts ?? 0,
@@ -156,6 +203,7 @@ export default defineBot({
       });
     }
 
+    for (const action of actions) ctx.safety.note(action);
     const failed = deliveries.filter((d) => !d.ok);
     if (failed.length > 0) {
       // Alertmanager retries only on 5xx; the whole group comes again, so nothing is lost.

@@ -67,7 +67,8 @@ export interface ReportInput {
 
 const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
-export function buildReport(input: ReportInput): RunResult {
+/** The run's result and its delivery actions (the handler records them through ctx.safety.note). */
+export function buildReport(input: ReportInput): RunResult & { actions: Action[] } {
   const findings: Finding[] = [];
   const actions: Action[] = [];
   const routed: Array<Record<string, unknown>> = [];

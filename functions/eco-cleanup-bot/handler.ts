@@ -1,12 +1,4 @@
-import {
-  ConfigError,
-  defineBot,
-  finding,
-  isK8sApiError,
-  parseJanitorDuration,
-  rbacAllows,
-  resources,
-} from '../../shared/index.ts';
+import { defineBot, finding, rbacAllows, reportErrorFrom, resources, setting } from '../../shared/index.ts';
 import type {
   Action,
   Context,
@@ -16,8 +8,9 @@ import type {
   ReportError,
   ResourceType,
   RunResult,
+  SettingValues,
 } from '../../shared/index.ts';
-import { loadNotices, postNotice, refreshNotice, type Notice } from './notice.ts';
+import { loadNotices, noticeName, NOTICE_REASON, type Notice } from './notice.ts';
 import {
   RULES,
   decide,
@@ -73,33 +66,47 @@ const KIND_RULE: Record<string, RuleName> = {
   deployments: 'replicasets',
 };
 
-type Env = Readonly<Record<string, string | undefined>>;
+const SETTINGS = {
+  jobTtl: setting.duration({
+    env: 'ECO_CLEANUP_JOB_TTL',
+    default: '7d',
+    min: '1m',
+    meaning: 'finished Jobs older than this are deleted (janitor syntax 30m/2h/7d/1w)',
+  }),
+  podAge: setting.duration({
+    env: 'ECO_CLEANUP_POD_AGE',
+    default: '1d',
+    min: '1m',
+    meaning: 'evicted and failed Pods that ended longer ago than this are deleted',
+  }),
+  replicaSetAge: setting.duration({
+    env: 'ECO_CLEANUP_REPLICASET_AGE',
+    default: '7d',
+    min: '1m',
+    meaning: 'ownerless ReplicaSets at zero replicas older than this are deleted',
+  }),
+  notice: setting.duration({
+    env: 'ECO_CLEANUP_NOTICE',
+    meaning:
+      'when set (e.g. 1h), a Warning Event is posted first and the object is deleted only once that notice is older than this',
+  }),
+  rules: setting.list({
+    env: 'ECO_CLEANUP_RULES',
+    default: RULES,
+    pattern: new RegExp(`^(${RULES.join('|')})$`),
+    meaning: `comma-separated rules to run: ${RULES.join(', ')}`,
+  }),
+};
+type Settings = SettingValues<typeof SETTINGS>;
 
-function duration(env: Env, name: string, fallback: string): number {
-  const raw = env[name]?.trim() || fallback;
-  const ms = parseJanitorDuration(raw);
-  if (ms === undefined || ms === 'forever')
-    throw new ConfigError(name, `"${raw}" is not a duration like 30m, 2h, 7d, 1w`);
-  return ms;
-}
-
-export function cleanupConfig(env: Env, input: Input): CleanupConfig & { noticeMs: number } {
-  const enabled = (env.ECO_CLEANUP_RULES?.trim() || RULES.join(','))
-    .split(',')
-    .map((r) => r.trim())
-    .filter((r) => r !== '');
-  for (const rule of enabled) {
-    if (!(RULES as readonly string[]).includes(rule))
-      throw new ConfigError('ECO_CLEANUP_RULES', `unknown rule "${rule}" (known: ${RULES.join(', ')})`);
-  }
-  const rules = new Set(enabled as RuleName[]);
+export function cleanupConfig(settings: Settings, input: Input): CleanupConfig & { noticeMs: number } {
+  const rules = new Set(settings.rules as RuleName[]);
   if (input.rules) for (const rule of [...rules]) if (!input.rules.includes(rule)) rules.delete(rule);
-  const notice = env.ECO_CLEANUP_NOTICE?.trim();
   return {
-    jobTtlMs: duration(env, 'ECO_CLEANUP_JOB_TTL', '7d'),
-    podAgeMs: duration(env, 'ECO_CLEANUP_POD_AGE', '1d'),
-    replicaSetAgeMs: duration(env, 'ECO_CLEANUP_REPLICASET_AGE', '7d'),
-    noticeMs: notice ? duration(env, 'ECO_CLEANUP_NOTICE', notice) : 0,
+    jobTtlMs: settings.jobTtl,
+    podAgeMs: settings.podAge,
+    replicaSetAgeMs: settings.replicaSetAge,
+    noticeMs: settings.notice ?? 0,
     rules,
   };
 }
@@ -148,12 +155,6 @@ function collectHistory(
   }
 }
 
-function toReportError(error: unknown, what: string): ReportError {
-  if (isK8sApiError(error))
-    return { code: `k8s-${error.reason.toLowerCase()}`, message: `${what}: ${error.serverMessage}` };
-  return { code: 'k8s-unavailable', message: `${what}: ${(error as Error).message}` };
-}
-
 function ref(type: ResourceType, object: KubeObject): Action['object'] {
   return {
     apiVersion: object.apiVersion ?? (type.group ? `${type.group}/${type.version}` : type.version),
@@ -180,19 +181,10 @@ export default defineBot({
   rbac: RBAC,
   mutates: true,
   input: InputSchema,
-  env: {
-    ECO_CLEANUP_JOB_TTL:
-      'finished Jobs older than this are deleted (janitor syntax 30m/2h/7d/1w; default 7d)',
-    ECO_CLEANUP_POD_AGE: 'evicted and failed Pods that ended longer ago than this are deleted (default 1d)',
-    ECO_CLEANUP_REPLICASET_AGE:
-      'ownerless ReplicaSets at zero replicas older than this are deleted (default 7d)',
-    ECO_CLEANUP_NOTICE:
-      'when set (e.g. 1h), a Warning Event is posted first and the object is deleted only once that notice is older than this',
-    ECO_CLEANUP_RULES: 'comma-separated rules to run: ttl, jobs, pods, replicasets (default all)',
-  },
+  settings: SETTINGS,
 
-  async run(input: Input, ctx: Context): Promise<RunResult> {
-    const config = cleanupConfig(ctx.env, input);
+  async run(input: Input, ctx: Context<Settings>): Promise<RunResult> {
+    const config = cleanupConfig(ctx.settings, input);
     const now = ctx.now();
     const errors: ReportError[] = [];
     const scanned: Record<string, number> = {};
@@ -216,7 +208,7 @@ export default defineBot({
             collectHistory(type, object, ownedReplicaSets, deployments);
         }
       } catch (error) {
-        errors.push(toReportError(error, `list ${type.plural}`));
+        errors.push(reportErrorFrom(error, `list ${type.plural}`));
       }
       scanned[type.plural] = count;
     }
@@ -242,7 +234,7 @@ export default defineBot({
         notices = await loadNotices(ctx.k8s, NAME);
       } catch (error) {
         // Without the notices nothing is due this run (fail safe); new notices may be posted.
-        errors.push(toReportError(error, 'list notice events'));
+        errors.push(reportErrorFrom(error, 'list notice events'));
       }
     }
 
@@ -253,8 +245,8 @@ export default defineBot({
       const { type, object, decision } = candidate;
       const exclusion = await ctx.safety.exclusion(object);
       if (exclusion.excluded) {
-        // The rails record the skip (and its reason) without touching the object.
-        actions.push(await ctx.safety.delete(type, object, decision.reason));
+        // Recorded as skipped without calling delete on an object known to be excluded.
+        actions.push(ctx.safety.skip('delete', object, `excluded: ${exclusion.reason ?? ''}`, type));
         continue;
       }
       const deployment = historyOf.get(candidate);
@@ -302,7 +294,11 @@ export default defineBot({
           now,
         );
         if (waiting) {
-          if (waiting.error) errors.push({ code: 'notice-failed', message: waiting.error });
+          if (waiting.reason === 'notice-failed')
+            errors.push({
+              code: 'notice-failed',
+              message: `could not post the notice on ${object.metadata.name}`,
+            });
           actions.push(waiting);
           continue;
         }
@@ -323,7 +319,6 @@ export default defineBot({
         (capped > 0 ? ` (${capped} over the blast-radius cap)` : '') +
         (count('failed') > 0 ? `, ${count('failed')} failed` : ''),
       findings,
-      actions,
       errors,
       data: {
         scanned,
@@ -344,41 +339,56 @@ export default defineBot({
  * due for deletion. Posting and refreshing happen in apply mode only; dry-run says what it would do.
  */
 async function noticeGate(
-  ctx: Context,
+  ctx: Context<Settings>,
   type: ResourceType,
   object: KubeObject,
   decision: Decision,
   notice: Notice | undefined,
   noticeMs: number,
   now: Date,
-): Promise<(Action & { error?: string }) | undefined> {
+): Promise<Action | undefined> {
   const apply = ctx.safety.mode === 'apply';
-  const base = { verb: 'delete' as const, object: ref(type, object), status: 'skipped' as const };
   if (notice && notice.firstAt + noticeMs <= now.getTime()) return undefined;
   if (notice) {
     const after = new Date(notice.firstAt + noticeMs).toISOString();
+    // Keeps the pending notice alive; a failed refresh only risks a re-post, never a deletion.
     if (apply)
-      await refreshNotice(ctx.k8s, notice, now).catch((e: unknown) =>
-        ctx.log.warn('notice refresh failed', { error: (e as Error).message }),
-      );
-    return {
-      ...base,
-      reason: `notice-pending: noticed ${new Date(notice.firstAt).toISOString()}, deletes after ${after}`,
-    };
+      await ctx.safety.event(object, 'Warning', NOTICE_REASON, noticeMessage(type, after, decision), {
+        name: notice.name,
+        count: notice.count,
+      });
+    return ctx.safety.skip(
+      'delete',
+      object,
+      `notice-pending: noticed ${new Date(notice.firstAt).toISOString()}, deletes after ${after}`,
+      type,
+    );
   }
   const after = new Date(now.getTime() + noticeMs).toISOString();
   if (!apply)
-    return { ...base, reason: `notice-required: would post a deletion notice; deletes after ${after}` };
-  try {
-    await postNotice(
-      ctx.k8s,
-      NAME,
+    return ctx.safety.skip(
+      'delete',
       object,
-      `${NAME} will delete this ${type.kind} after ${after}: ${decision.reason}. Annotate eco.bsw-arch.org/exclude: "true" to keep it.`,
-      now,
+      `notice-required: would post a deletion notice; deletes after ${after}`,
+      type,
     );
-    return { ...base, reason: `notice-posted: deletes after ${after}` };
-  } catch (error) {
-    return { ...base, reason: 'notice-failed', error: (error as Error).message };
-  }
+  const posted = await ctx.safety.event(
+    object,
+    'Warning',
+    NOTICE_REASON,
+    noticeMessage(type, after, decision),
+    {
+      name: noticeName(object),
+    },
+  );
+  return ctx.safety.skip(
+    'delete',
+    object,
+    posted ? `notice-posted: deletes after ${after}` : 'notice-failed',
+    type,
+  );
+}
+
+function noticeMessage(type: ResourceType, after: string, decision: Decision): string {
+  return `${NAME} will delete this ${type.kind} after ${after}: ${decision.reason}. Annotate eco.bsw-arch.org/exclude: "true" to keep it.`;
 }

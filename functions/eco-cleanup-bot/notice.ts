@@ -2,12 +2,15 @@
 // Warning Event on the object, and its firstTimestamp is the clock. A run that finds no notice
 // posts one; a later run deletes once the notice is older than the notice period.
 //
+// Posting and refreshing go through ctx.safety.event with the notice's fixed name: a create that
+// finds the Event already there refreshes it instead.
+//
 // Real API servers expire Events (--event-ttl, 1 h by default) counted from their last write, so
 // every run that sees a pending notice bumps its count and lastTimestamp: with the bot's 30-minute
 // schedule the notice lives as long as it is needed, and firstTimestamp keeps the start.
 import { createHash } from 'node:crypto';
-import { fieldSelector, isAlreadyExists, kubeEvent, resources } from '../../shared/index.ts';
-import type { K8s, KubeObject } from '../../shared/index.ts';
+import { fieldSelector, resources } from '../../shared/index.ts';
+import type { K8sReader, KubeObject } from '../../shared/index.ts';
 
 export const NOTICE_REASON = 'EcoCleanupNotice';
 
@@ -27,7 +30,7 @@ interface EventObject extends KubeObject {
 }
 
 /** Every notice this bot posted, by the uid of the object it is about (one paged list). */
-export async function loadNotices(k8s: K8s, bot: string): Promise<Map<string, Notice>> {
+export async function loadNotices(k8s: K8sReader, bot: string): Promise<Map<string, Notice>> {
   const notices = new Map<string, Notice>();
   for await (const event of k8s.list<EventObject>(resources.events, {
     fieldSelector: fieldSelector({ reason: NOTICE_REASON }),
@@ -59,39 +62,4 @@ export function noticeName(object: KubeObject): string {
     .digest('hex')
     .slice(0, 12);
   return `${object.metadata.name.slice(0, 200)}.eco-cleanup-notice-${digest}`;
-}
-
-export async function postNotice(
-  k8s: K8s,
-  bot: string,
-  object: KubeObject,
-  message: string,
-  now: Date,
-): Promise<void> {
-  try {
-    await k8s.create(
-      resources.events,
-      kubeEvent(object, {
-        name: noticeName(object),
-        type: 'Warning',
-        reason: NOTICE_REASON,
-        message,
-        bot,
-        at: now,
-      }),
-    );
-  } catch (error) {
-    if (!isAlreadyExists(error)) throw error;
-  }
-}
-
-/** Keeps a pending notice alive (see the header); a failure only risks re-posting, never a deletion. */
-export async function refreshNotice(k8s: K8s, notice: Notice, now: Date): Promise<void> {
-  await k8s.patch(
-    resources.events,
-    notice.name,
-    notice.namespace,
-    { count: notice.count + 1, lastTimestamp: now.toISOString() },
-    { patchType: 'merge' },
-  );
 }

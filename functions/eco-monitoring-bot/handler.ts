@@ -1,4 +1,13 @@
-import { ConfigError, defineBot, finding, isK8sApiError, resources } from '../../shared/index.ts';
+import {
+  collect,
+  defineBot,
+  finding,
+  isK8sApiError,
+  reportErrorFrom,
+  resources,
+  setting,
+  settle,
+} from '../../shared/index.ts';
 import type {
   Context,
   Finding,
@@ -6,6 +15,7 @@ import type {
   ReportError,
   RbacRule,
   RunResult,
+  SettingValues,
   Severity,
 } from '../../shared/index.ts';
 import { InputSchema, type Input } from './schema.ts';
@@ -32,37 +42,22 @@ const METRICS_API = {
   name: 'v1beta1.metrics.k8s.io',
 };
 
-type Env = Readonly<Record<string, string | undefined>>;
-
-function threshold(input: number | undefined, env: Env, name: string, fallback: number): number {
-  if (input !== undefined) return input;
-  const raw = env[name]?.trim();
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || value <= 0) throw new ConfigError(name, `"${raw}" is not a positive number`);
-  return value;
-}
-
-/** A K8s failure becomes a report error (the run goes on with what it could read), never a crash. */
-function toReportError(error: unknown, what: string): ReportError {
-  if (isK8sApiError(error))
-    return { code: `k8s-${error.reason.toLowerCase()}`, message: `${what}: ${error.serverMessage}` };
-  return { code: 'k8s-unavailable', message: `${what}: ${(error as Error).message}` };
-}
-
-async function collect<T extends KubeObject>(iterable: AsyncIterable<T>): Promise<T[]> {
-  const out: T[] = [];
-  for await (const item of iterable) out.push(item);
-  return out;
-}
-
-type Settled<T> = { ok: true; value: T } | { ok: false; error: unknown };
-function settle<T>(promise: Promise<T>): Promise<Settled<T>> {
-  return promise.then(
-    (value) => ({ ok: true as const, value }),
-    (error: unknown) => ({ ok: false as const, error }),
-  );
-}
+const SETTINGS = {
+  cpuThreshold: setting.number({
+    env: 'ECO_MONITOR_CPU_THRESHOLD',
+    default: 80,
+    min: 1,
+    max: 1000,
+    meaning: 'CPU percent above which a node or pod is reported',
+  }),
+  memoryThreshold: setting.number({
+    env: 'ECO_MONITOR_MEMORY_THRESHOLD',
+    default: 90,
+    min: 1,
+    max: 1000,
+    meaning: 'memory percent above which a node or pod is reported',
+  }),
+};
 
 /** Container limits/requests per pod, keyed `namespace/name`; the pod objects themselves are dropped. */
 async function podBases(
@@ -97,19 +92,11 @@ export default defineBot({
   rbac: RBAC,
   mutates: false,
   input: InputSchema,
-  env: {
-    ECO_MONITOR_CPU_THRESHOLD: 'CPU percent above which a node or pod is reported (default 80)',
-    ECO_MONITOR_MEMORY_THRESHOLD: 'memory percent above which a node or pod is reported (default 90)',
-  },
+  settings: SETTINGS,
 
-  async run(input: Input, ctx: Context): Promise<RunResult> {
-    const cpuThreshold = threshold(input.cpuThresholdPercent, ctx.env, 'ECO_MONITOR_CPU_THRESHOLD', 80);
-    const memoryThreshold = threshold(
-      input.memoryThresholdPercent,
-      ctx.env,
-      'ECO_MONITOR_MEMORY_THRESHOLD',
-      90,
-    );
+  async run(input: Input, ctx: Context<SettingValues<typeof SETTINGS>>): Promise<RunResult> {
+    const cpuThreshold = input.cpuThresholdPercent ?? ctx.settings.cpuThreshold;
+    const memoryThreshold = input.memoryThresholdPercent ?? ctx.settings.memoryThreshold;
     const findings: Finding[] = [];
     const errors: ReportError[] = [];
     const gauges = createGauges(ctx);
@@ -129,7 +116,7 @@ export default defineBot({
     await Promise.all([nodesRead, podsRead, podMetricsRead]);
     if (!nodeMetricsResult.ok) {
       const error = nodeMetricsResult.error;
-      if (isK8sApiError(error) && error.code === 404) {
+      if (isK8sApiError(error) && error.status === 404) {
         gauges.available.set(0);
         findings.push(
           finding({
@@ -144,7 +131,7 @@ export default defineBot({
         );
         return { summary: 'metrics.k8s.io is not available; nothing measured', findings, errors };
       }
-      errors.push(toReportError(error, 'list node metrics'));
+      errors.push(reportErrorFrom(error, 'list node metrics'));
       return { summary: 'could not read node metrics', findings, errors };
     }
     const nodeMetrics = nodeMetricsResult.value;
@@ -153,7 +140,7 @@ export default defineBot({
     const nodes = new Map<string, KubeObject>();
     const nodesResult = await nodesRead;
     if (nodesResult.ok) for (const node of nodesResult.value) nodes.set(node.metadata.name, node);
-    else errors.push(toReportError(nodesResult.error, 'list nodes (allocatable)'));
+    else errors.push(reportErrorFrom(nodesResult.error, 'list nodes (allocatable)'));
 
     // A node the API lists but metrics-server does not measure (NotReady, kubelet down): say so.
     const measured = new Set(nodeMetrics.map((m) => m.metadata.name));
@@ -222,14 +209,14 @@ export default defineBot({
     if (podsRead && podMetricsRead) {
       const podsResult = await podsRead;
       const bases = podsResult.ok ? podsResult.value : new Map<string, Map<string, ContainerBasis>>();
-      if (!podsResult.ok) errors.push(toReportError(podsResult.error, 'list pods (limits)'));
+      if (!podsResult.ok) errors.push(reportErrorFrom(podsResult.error, 'list pods (limits)'));
       const podMetricsResult = await podMetricsRead;
       if (podMetricsResult.ok) {
         for (const m of podMetricsResult.value) {
           podRows.push(podUsage(m, bases.get(`${m.metadata.namespace ?? ''}/${m.metadata.name}`)));
         }
       } else {
-        errors.push(toReportError(podMetricsResult.error, 'list pod metrics'));
+        errors.push(reportErrorFrom(podMetricsResult.error, 'list pod metrics'));
       }
       for (const row of podRows) {
         const labels = { namespace: row.namespace, pod: row.pod };

@@ -26,7 +26,8 @@ let cached: { at: number; key: string; counts: ClusterCounts } | undefined;
  * list or an unreachable cluster is reported in `error` and the score falls back to a lower bound.
  */
 export async function countObjects(ctx: Context): Promise<ClusterCounts | undefined> {
-  const ttlMs = Number(ctx.env['ECO_STATUS_CLUSTER_CACHE_SECONDS'] ?? '60') * 1000;
+  const seconds = ctx.settings['clusterCacheSeconds'];
+  const ttlMs = (typeof seconds === 'number' ? seconds : 60) * 1000;
   const now = ctx.now().getTime();
   // Keyed on the kubeconfig so a process pointed at another cluster never shows stale counts.
   const key = ctx.env['KUBECONFIG'] ?? ctx.env['KUBERNETES_SERVICE_HOST'] ?? '';

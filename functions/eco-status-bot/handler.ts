@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import type { Static } from '@sinclair/typebox';
 import { defineBot } from '../../shared/bot/index.ts';
+import { setting } from '../../shared/settings/index.ts';
 import type { Context, Finding, Report, RunResult } from '../../shared/bot/index.ts';
 import { finding } from '../../shared/report/index.ts';
 import { countObjects } from './cluster.ts';
@@ -31,6 +32,7 @@ const FleetLike = Type.Object(
         at: Type.String(),
         outcome: Type.Union([
           Type.Literal('ok'),
+          Type.Literal('rejected'),
           Type.Literal('error'),
           Type.Literal('timeout'),
           Type.Literal('crash'),
@@ -91,8 +93,15 @@ export default defineBot({
   ],
   mutates: false,
   input: StatusInputSchema,
-  env: {
-    ECO_STATUS_CLUSTER_CACHE_SECONDS: 'How long the object count used for the score is reused (default 60)',
+  scopeOptions: [],
+  settings: {
+    clusterCacheSeconds: setting.number({
+      env: 'ECO_STATUS_CLUSTER_CACHE_SECONDS',
+      default: 60,
+      min: 0,
+      max: 86_400,
+      meaning: 'how long the object count used for the score is reused',
+    }),
   },
   async run(input: StatusInput, ctx: Context): Promise<RunResult> {
     // A report CloudEvent from another bot: remember it for the next page view.

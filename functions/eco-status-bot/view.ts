@@ -3,7 +3,7 @@
 import type { Action, Finding, Report, Severity } from '../../shared/bot/index.ts';
 
 export type Grade = 'A' | 'B' | 'C' | 'D' | 'E' | 'F';
-export type Outcome = 'ok' | 'error' | 'timeout' | 'crash' | 'never';
+export type Outcome = 'ok' | 'rejected' | 'error' | 'timeout' | 'crash' | 'never';
 
 /** What the caller knows about the fleet besides reports (the local gateway knows every bot). */
 export interface FleetEntry {
@@ -321,7 +321,12 @@ function fleetRow(
   // A later failed invocation (crash, timeout) outranks an older report: the page must show it. A
   // run without a report we hold (the status bot's own) still counts as the bot's last run.
   const last = info?.lastRun;
-  if (last !== undefined && (row.lastRun === undefined || (last.at > row.lastRun && last.outcome !== 'ok'))) {
+  // A rejected call (the caller's bad request) never outranks a report: the bot is not failing.
+  const counts = last !== undefined && last.outcome !== 'rejected';
+  if (
+    last !== undefined &&
+    (row.lastRun === undefined || (counts && last.at > row.lastRun && last.outcome !== 'ok'))
+  ) {
     row.lastRun = last.at;
     row.outcome = last.outcome;
     row.durationMs = last.durationMs;

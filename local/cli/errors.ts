@@ -9,4 +9,6 @@ export const EXIT = {
   usage: 2,
   /** Findings at or above --fail-on. */
   findings: 3,
+  /** A bad environment variable at `up` (EX_CONFIG, as the bundles exit). */
+  config: 78,
 } as const;

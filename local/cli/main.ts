@@ -6,6 +6,10 @@ import type { Severity } from '../../shared/bot/index.ts';
 import { loadBots } from '../gateway/index.ts';
 import type { RunnerChoice } from '../gateway/index.ts';
 import { EXIT, UsageError } from './errors.ts';
+import { loadConfig } from '../../shared/config/load.ts';
+import { ConfigError, isConfigError } from '../../shared/errors/config-error.ts';
+import { settingsOf } from '../../shared/runtime/run-bot.ts';
+import type { Bot } from '../../shared/bot/index.ts';
 import { generateCommand } from './generate.ts';
 import { invokeCommand } from './invoke.ts';
 import type { Io } from './io.ts';
@@ -45,8 +49,9 @@ invoke options:
   --fail-on <severity>    Exit 3 when a finding is at or above critical|warning|info
   --kubeconfig <file>, --demo, --timeout <s>, --verbose   as for up
 
-Exit codes: 0 ok, 1 failure (a bot failed or reported errors, the port is in use...), 2 usage error,
-3 findings at or above --fail-on.
+Exit codes: 0 ok, 1 failure (a bot failed or reported errors, the port is in use...), 2 usage error
+(or a bad environment variable for invoke), 3 findings at or above --fail-on, 78 a bad environment
+variable for up.
 `;
 
 const SEVERITIES: readonly Severity[] = ['critical', 'warning', 'info'];
@@ -66,7 +71,16 @@ function integer(
   return n;
 }
 
-/** A flag, else its environment variable, else the default. */
+/**
+ * The environment every loaded bot will see, checked before anything starts: the kit's variables
+ * and every declared setting of every bot. The first bad one throws a ConfigError naming it.
+ */
+export function checkEnvironment(bots: readonly Bot[], env: Io['env']): void {
+  loadConfig(env);
+  for (const bot of bots) settingsOf(bot, env);
+}
+
+/** A flag, else its environment variable (a bad value is a ConfigError), else the default. */
 function option(
   flag: string | undefined,
   flagName: string,
@@ -77,7 +91,11 @@ function option(
   max: number,
 ): number {
   if (flag !== undefined) return integer(flag, flagName, fallback, min, max);
-  return integer(env[envName], envName, fallback, min, max);
+  try {
+    return integer(env[envName], envName, fallback, min, max);
+  } catch (error) {
+    throw new ConfigError(envName, `${(error as Error).message.replace(`${envName} `, '')}`);
+  }
 }
 
 const COMMON = {
@@ -136,8 +154,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
           throw new UsageError(`--fail-on must be one of ${SEVERITIES.join(', ')}, got "${failOn}"`);
         }
         if (values.all && positionals.length > 0) throw new UsageError('give bot names or --all, not both');
+        const fleet = await loadBots();
+        checkEnvironment(fleet, io.env);
         return await invokeCommand(
-          await loadBots(),
+          fleet,
           {
             targets: positionals,
             all: values.all === true,
@@ -176,9 +196,18 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
         const port =
           values.port !== undefined
             ? integer(values.port, '--port', 8080, 0, 65535)
-            : integer(io.env['PORT'], 'PORT', 8080, 0, 65535);
+            : option(undefined, '--port', io.env, 'PORT', 8080, 0, 65535);
+        const fleet = await loadBots();
+        try {
+          checkEnvironment(fleet, io.env);
+        } catch (error) {
+          // `npm start` stops like a bundle does on a bad variable: one line, exit 78.
+          if (!isConfigError(error)) throw error;
+          io.stderr.write(`eco-bots: invalid configuration: ${error.message}\n`);
+          return EXIT.config;
+        }
         return await upCommand(
-          await loadBots(),
+          fleet,
           {
             port,
             host: values.host ?? '127.0.0.1',
@@ -227,8 +256,12 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     }
   } catch (error) {
     if (error instanceof UsageError) {
-      io.stderr.write(`eco-bots: ${error.message}\nRun \`eco-bots help\` for usage.\n`);
+      io.stderr.write(`eco-bots: ${error.message} (see eco-bots help)\n`);
       return EXIT.usage;
+    }
+    if (isConfigError(error)) {
+      io.stderr.write(`eco-bots: invalid configuration: ${error.message}\n`);
+      return command === 'up' ? EXIT.config : EXIT.usage;
     }
     io.stderr.write(`eco-bots: ${(error as Error).message}\n`);
     return EXIT.failure;

@@ -73,7 +73,11 @@ export async function invokeBot(
       status = response.status;
       headers = response.headers;
       body = response.body;
-      if (status >= 400) {
+      // A 4xx other than 408/429 is the caller's fault (bad JSON, invalid options): the bot is fine.
+      if (status >= 400 && status < 500 && status !== 408 && status !== 429) {
+        outcome = 'rejected';
+        error = errorMessage(body) ?? `HTTP ${status}`;
+      } else if (status >= 400) {
         outcome = 'error';
         error = errorMessage(body) ?? `HTTP ${status}`;
       }
@@ -126,6 +130,7 @@ export async function invokeBot(
     durationMs: Date.now() - started,
   };
   if (report !== undefined) run.runId = report.runId;
+  if (report?.scoped === true) run.scoped = true;
   if (error !== undefined) run.error = error;
   deps.store.recordRun(run);
   deps.metrics.recordRun(run);

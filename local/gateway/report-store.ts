@@ -5,9 +5,12 @@ export interface RunRecord {
   bot: string;
   at: string;
   trigger: string;
-  /** ok: 2xx with a report without errors; error: the report lists errors or the bot answered 4xx/5xx;
+  /** ok: 2xx with a report without errors; rejected: the caller's request was bad (400-415), the
+   *  bot is not failing; error: the report lists errors or the bot answered 5xx;
    *  timeout / crash: the gateway gave up on the process. */
-  outcome: 'ok' | 'error' | 'timeout' | 'crash';
+  outcome: 'ok' | 'rejected' | 'error' | 'timeout' | 'crash';
+  /** The run's options narrowed it (see Report.scoped). */
+  scoped?: boolean;
   status: number;
   durationMs: number;
   runId?: string;
@@ -39,8 +42,12 @@ export class ReportStore {
   readonly #listeners = new Set<(report: Report) => void>();
   readonly #counts = new Map<string, number>();
 
-  /** Keeps the report when it is newer than the one held (reports arrive twice: reply and event). */
+  /**
+   * Keeps the report when it is newer than the one held (reports arrive twice: reply and event).
+   * A scoped run (a namespace, a subset of checks) never replaces the fleet-wide view.
+   */
   putReport(report: Report): void {
+    if (report.scoped === true && this.#reports.has(report.bot)) return;
     const held = this.#reports.get(report.bot);
     if (held !== undefined && (held.runId === report.runId || held.startedAt > report.startedAt)) return;
     this.#reports.set(report.bot, report);
@@ -49,7 +56,8 @@ export class ReportStore {
 
   recordRun(run: RunRecord): void {
     this.#counts.set(run.bot, (this.#counts.get(run.bot) ?? 0) + 1);
-    this.#lastRun.set(run.bot, run);
+    // A rejected call says nothing about the bot's health: its last real run stays the one shown.
+    if (run.outcome !== 'rejected' || !this.#lastRun.has(run.bot)) this.#lastRun.set(run.bot, run);
     this.#runs.push(run);
     if (this.#runs.length > RECENT_RUNS) this.#runs.shift();
   }

@@ -99,6 +99,8 @@ export interface Emulator {
   setPodMetrics(namespace: string, name: string, containers: readonly ContainerUsage[]): void;
   /** Open watch connections. */
   watchCount(): number;
+  /** TCP connections accepted since start (tests prove clients reuse keep-alive connections). */
+  connectionCount(): number;
 }
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -231,6 +233,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     ? createHttpsServer({ cert: EMULATOR_TLS_CERT, key: EMULATOR_TLS_KEY }, handler)
     : createServer(handler);
   server.keepAliveTimeout = 5_000;
+  let connections = 0;
+  server.on(options.tls ? 'secureConnection' : 'connection', () => {
+    connections += 1;
+  });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve());
@@ -287,6 +293,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
         containers: containers.map((c) => ({ name: c.name, usage: { cpu: c.cpu, memory: c.memory } })),
       });
     },
+    connectionCount: () => connections,
     watchCount: () => openWatches.size,
     close() {
       for (const res of openWatches) res.destroy();

@@ -3,6 +3,7 @@ import { monitoringFiles } from './monitoring/index.ts';
 import { namespaceFiles } from './namespace.ts';
 import { stackCeFile, stackFile } from './openfaas.ts';
 import { opentofuFiles } from './opentofu.ts';
+import { DEFAULT_DOMAIN } from './platform.ts';
 import { rbacFiles } from './rbac.ts';
 import { registryFile } from './registry.ts';
 import { yamlFile } from './yaml.ts';
@@ -20,7 +21,11 @@ export function generateAll(fleet: Fleet): GeneratedFile[] {
     if (names.has(bot.name)) throw new Error(`two bots are named ${bot.name}`);
     names.add(bot.name);
   }
-  const sorted: Fleet = { bots, handlerFiles: [...fleet.handlerFiles].sort() };
+  const sorted: Fleet = {
+    bots,
+    handlerFiles: [...fleet.handlerFiles].sort(),
+    domain: fleet.domain ?? DEFAULT_DOMAIN,
+  };
   const files = [
     registryFile(sorted),
     stackFile(sorted),
@@ -29,7 +34,7 @@ export function generateAll(fleet: Fleet): GeneratedFile[] {
     ...namespaceFiles(sorted),
     ...knativeFiles(sorted),
     ...monitoringFiles(sorted),
-    ...opentofuFiles(),
+    ...opentofuFiles(sorted.domain),
     workflowFile(sorted),
   ];
   const manifest: GeneratedFile = {

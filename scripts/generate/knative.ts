@@ -1,5 +1,6 @@
 import type { Bot } from '../../shared/bot/types.ts';
 import { dnsLabel, eventSlug } from './names.ts';
+import { DEFAULT_DOMAIN, workloadAnnotations, workloadLabels } from './platform.ts';
 import { TIERS } from './tiers.ts';
 import { botLabels, DEPLOY, fleetLabels, LABELS } from './types.ts';
 import type { Fleet, GeneratedFile, Manifest } from './types.ts';
@@ -25,9 +26,10 @@ function serviceRef(bot: Bot): Record<string, string> {
   return { apiVersion: 'serving.knative.dev/v1', kind: 'Service', name: bot.name };
 }
 
-export function knativeService(bot: Bot): Manifest {
+export function knativeService(bot: Bot, domain: string = DEFAULT_DOMAIN): Manifest {
   const tier = TIERS[bot.tier];
-  const labels = botLabels(bot);
+  const labels = { ...botLabels(bot), ...workloadLabels(bot.name, bot.category, domain) };
+  const platformAnnotations = workloadAnnotations(bot.tier);
   const env: { name: string; value: string }[] = [{ name: 'ECO_MODE', value: 'dry-run' }];
   if (bot.name === DEPLOY.alertReceiver) {
     env.push({ name: 'ECO_AUTH_SECRET_NAME', value: DEPLOY.alertTokenSecret });
@@ -55,7 +57,7 @@ export function knativeService(bot: Bot): Manifest {
       namespace: DEPLOY.namespace,
       // Reached through the Broker, PingSources and Alertmanager only: no public route.
       labels: { ...labels, 'networking.knative.dev/visibility': 'cluster-local' },
-      annotations: { 'eco.bsw-arch.org/summary': bot.summary },
+      annotations: { 'eco.bsw-arch.org/summary': bot.summary, ...platformAnnotations },
     },
     spec: {
       template: {
@@ -68,6 +70,7 @@ export function knativeService(bot: Bot): Manifest {
             'prometheus.io/scrape': 'true',
             'prometheus.io/port': String(DEPLOY.port),
             'prometheus.io/path': '/metrics',
+            ...platformAnnotations,
           },
         },
         spec: {
@@ -195,7 +198,10 @@ export function knativeFiles(fleet: Fleet): GeneratedFile[] {
     },
     {
       path: KNATIVE_PATHS.services,
-      content: yamlFile(fleet.bots.map(knativeService), ['One Knative Service per bot, scale to zero.']),
+      content: yamlFile(
+        fleet.bots.map((bot) => knativeService(bot, fleet.domain)),
+        ['One Knative Service per bot, scale to zero.'],
+      ),
     },
     {
       path: KNATIVE_PATHS.sinkBinding,

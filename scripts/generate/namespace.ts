@@ -1,3 +1,4 @@
+import { DEFAULT_DOMAIN, namespaceLabels } from './platform.ts';
 import { TIERS, cpuMillis, memoryBytes } from './tiers.ts';
 import { DEPLOY, fleetLabels } from './types.ts';
 import type { Fleet, GeneratedFile, Manifest } from './types.ts';
@@ -163,6 +164,7 @@ export function namespaceFiles(fleet: Fleet): GeneratedFile[] {
       name: DEPLOY.namespace,
       labels: {
         ...fleetLabels('namespace'),
+        ...namespaceLabels(fleet.domain ?? DEFAULT_DOMAIN),
         // Knative's SinkBinding webhook only injects K_SINK in namespaces that opt in.
         'bindings.knative.dev/include': 'true',
         // The bots' pods meet "restricted"; Knative's queue-proxy is held to "baseline".

@@ -1,4 +1,5 @@
 import type { Bot, Category } from '../../shared/bot/types.ts';
+import { DEFAULT_DOMAIN, workloadAnnotations, workloadLabels } from './platform.ts';
 import { TIERS, maxTier } from './tiers.ts';
 import { DEPLOY, LABELS } from './types.ts';
 import type { Fleet, GeneratedFile } from './types.ts';
@@ -49,7 +50,7 @@ function receiverExtras(bot: Bot): { secrets: string[]; environment: Record<stri
   };
 }
 
-function botFunction(bot: Bot): Record<string, unknown> {
+function botFunction(bot: Bot, domain: string): Record<string, unknown> {
   const tier = TIERS[bot.tier];
   const extras = receiverExtras(bot);
   const fn: Record<string, unknown> = {
@@ -68,11 +69,14 @@ function botFunction(bot: Bot): Record<string, unknown> {
     [LABELS.partOf]: DEPLOY.partOf,
     [LABELS.category]: bot.category,
     [LABELS.tier]: bot.tier,
+    // faas-netes puts these on the function's Deployment and its pods.
+    ...workloadLabels(bot.name, bot.category, domain),
   };
   const annotations: Record<string, string> = {
     // OpenFaaS Pro: run as the bot's own least-privilege ServiceAccount (deploy/rbac/openfaas-fn.yml).
     'com.openfaas.serviceaccount': bot.name,
     ...METRICS_ANNOTATIONS,
+    ...workloadAnnotations(bot.tier),
   };
   if (bot.triggers.cron !== undefined) {
     annotations['topic'] = 'cron-function';
@@ -98,7 +102,7 @@ function stackDocument(functions: Record<string, unknown>): Record<string, unkno
 /** stack.yml: one function per bot (OpenFaaS Standard/Pro: scale to zero, own ServiceAccount). */
 export function stackFile(fleet: Fleet): GeneratedFile {
   const functions: Record<string, unknown> = {};
-  for (const bot of fleet.bots) functions[bot.name] = botFunction(bot);
+  for (const bot of fleet.bots) functions[bot.name] = botFunction(bot, fleet.domain ?? DEFAULT_DOMAIN);
   return {
     path: STACK_PATH,
     content: yamlFile(
@@ -166,10 +170,13 @@ export function stackCeFile(fleet: Fleet): GeneratedFile {
       [LABELS.partOf]: DEPLOY.partOf,
       [LABELS.category]: category,
       [LABELS.tier]: tierName,
+      // One pod serves the category's bots: the brief's bot_name is the group function's name.
+      ...workloadLabels(groupName(category), category, fleet.domain ?? DEFAULT_DOMAIN),
     };
     const annotations: Record<string, string> = {
       ...METRICS_ANNOTATIONS,
       'eco.bsw-arch.org/bots': bots.map((bot) => bot.name).join(','),
+      ...workloadAnnotations(tierName),
     };
     if (bots.some((bot) => bot.triggers.cron !== undefined)) {
       annotations['topic'] = 'cron-function';

@@ -1,5 +1,6 @@
 import { hashHeader } from './header.ts';
 import { INGRESS_NAMESPACES, EGRESS_NAMESPACES } from './namespace.ts';
+import { DEFAULT_DOMAIN } from './platform.ts';
 import { NAMESPACE_TIERS, TIERS, TIER_ORDER } from './tiers.ts';
 import { DEPLOY } from './types.ts';
 import type { GeneratedFile } from './types.ts';
@@ -43,7 +44,8 @@ provider "helm" {
 }
 `;
 
-const VARIABLES = `variable "namespace" {
+function variablesTf(domain: string): string {
+  return `variable "namespace" {
   description = "Namespace of the bot fleet"
   type        = string
   default     = "${DEPLOY.namespace}"
@@ -51,6 +53,17 @@ const VARIABLES = `variable "namespace" {
   validation {
     condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.namespace))
     error_message = "namespace must be a DNS-1123 label."
+  }
+}
+
+variable "bot_domain" {
+  description = "The brief's domain label value (BOT_DOMAIN): label domain and bsw.domain on the namespace"
+  type        = string
+  default     = "${domain}"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$", var.bot_domain))
+    error_message = "bot_domain must be a Kubernetes label value."
   }
 }
 
@@ -113,6 +126,7 @@ variable "alert_token" {
   sensitive   = true
 }
 `;
+}
 
 function tiersTf(): string {
   const quota = TIER_ORDER.map((tier) => {
@@ -157,6 +171,10 @@ const NAMESPACE = `resource "kubernetes_namespace_v1" "fleet" {
       "pod-security.kubernetes.io/enforce" = "baseline"
       "pod-security.kubernetes.io/warn"    = "restricted"
       "pod-security.kubernetes.io/audit"   = "restricted"
+      "domain"                             = var.bot_domain
+      "bsw.domain"                         = var.bot_domain
+      "bsw.bot-factory"                    = "true"
+      "bsw.fagam-free"                     = "true"
     })
   }
 }
@@ -416,13 +434,13 @@ output "grafana" {
 }
 `;
 
-export function opentofuFiles(): GeneratedFile[] {
+export function opentofuFiles(domain: string = DEFAULT_DOMAIN): GeneratedFile[] {
   const header = hashHeader([
     'OpenTofu (never Terraform): tofu init && tofu plan -var="namespace=eco-bots" -var="resource_tier=medium"',
   ]);
   return [
     { path: `${DIR}/versions.tf`, content: header + VERSIONS },
-    { path: `${DIR}/variables.tf`, content: header + VARIABLES },
+    { path: `${DIR}/variables.tf`, content: header + variablesTf(domain) },
     { path: `${DIR}/tiers.tf`, content: header + tiersTf() },
     { path: `${DIR}/namespace.tf`, content: header + NAMESPACE },
     { path: `${DIR}/monitoring.tf`, content: header + MONITORING },

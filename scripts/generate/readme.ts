@@ -1,5 +1,6 @@
 // The README's bot tables come from the declarations too: the text between
 // `<!-- generated:NAME:start -->` and `<!-- generated:NAME:end -->` is owned by this module.
+import { allowedText, defaultText } from '../../shared/settings/spec.ts';
 import type { Bot } from '../../shared/bot/types.ts';
 import type { Planted } from '../../local/demo-cluster/planted.ts';
 import type { Fleet } from './types.ts';
@@ -34,11 +35,14 @@ function botsTable(bots: readonly Bot[]): string {
 function botEnvTable(bots: readonly Bot[]): string {
   const rows: string[] = [];
   for (const bot of bots) {
-    for (const [name, meaning] of Object.entries(bot.env ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
-      rows.push(`| \`${name}\` | \`${bot.name}\` | ${cell(meaning)} |`);
+    const specs = Object.values(bot.settings ?? {}).sort((a, b) => a.env.localeCompare(b.env));
+    for (const spec of specs) {
+      rows.push(
+        `| \`${spec.env}\` | \`${bot.name}\` | ${cell(defaultText(spec))} | ${cell(allowedText(spec))} | ${cell(spec.meaning)} |`,
+      );
     }
   }
-  return ['| variable | bot | meaning |', '|---|---|---|', ...rows].join('\n');
+  return ['| variable | bot | default | allowed | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
 }
 
 function plantedTable(planted: readonly Planted[], built: ReadonlySet<string>): string {

@@ -11,6 +11,8 @@ export interface Fleet {
   bots: readonly Bot[];
   /** Repository-relative handler paths, e.g. `functions/eco-alert-bot/handler.ts`, sorted. */
   handlerFiles: readonly string[];
+  /** The `domain` label value (BOT_DOMAIN); default ECO. */
+  domain?: string;
 }
 
 /** Deployment constants shared by the generators (one place, documented in the README). */

@@ -1,5 +1,9 @@
 import type { TSchema } from '@sinclair/typebox';
-import type { Bot, BotDefinition } from './types.ts';
+import type { SettingsSpec } from '../settings/spec.ts';
+import { checkSettingsSpec } from '../settings/read.ts';
+import type { Bot, BotDefinition, RbacVerb } from './types.ts';
+
+const WRITE_VERBS: readonly RbacVerb[] = ['create', 'update', 'patch', 'delete', 'deletecollection'];
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const CRON_FIELDS = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every \S+|(\S+\s+){4}\S+)$/;
@@ -8,7 +12,9 @@ const CRON_FIELDS = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@
  * Declares a bot. The declaration is the single source of truth for the runtime, the generated
  * manifests, RBAC and docs, so it is checked here, at import time, and frozen.
  */
-export function defineBot<S extends TSchema>(definition: BotDefinition<S>): Bot<S> {
+export function defineBot<S extends TSchema, P extends SettingsSpec = Record<never, never>>(
+  definition: BotDefinition<S, P>,
+): Bot<S, P> {
   const problems: string[] = [];
   if (!DNS_LABEL.test(definition.name)) problems.push(`name "${definition.name}" is not a DNS-1123 label`);
   if (!definition.name.startsWith('eco-')) problems.push(`name "${definition.name}" must start with "eco-"`);
@@ -27,7 +33,13 @@ export function defineBot<S extends TSchema>(definition: BotDefinition<S>): Bot<
     }
     if (rule.resources.length === 0 || rule.verbs.length === 0)
       problems.push('rbac rule without resources or verbs');
+    const writes = rule.verbs.filter((verb) => WRITE_VERBS.includes(verb));
+    if (!definition.mutates && writes.length > 0)
+      problems.push(
+        `rbac grants ${writes.join(', ')} on ${rule.resources.join(', ')} but the bot is declared mutates: false`,
+      );
   }
+  problems.push(...checkSettingsSpec(definition.settings));
   if (problems.length > 0) {
     throw new Error(`invalid bot declaration ${definition.name}: ${problems.join('; ')}`);
   }

@@ -1,5 +1,6 @@
 import type { Static, TSchema } from '@sinclair/typebox';
-import type { K8s } from '../k8s/types.ts';
+import type { K8sReader } from '../k8s/types.ts';
+import type { SettingValues, SettingsSpec } from '../settings/spec.ts';
 import type { SafetyRails } from '../safety/types.ts';
 import type { Logger } from '../log/types.ts';
 import type { MetricsApi } from '../metrics/types.ts';
@@ -72,6 +73,8 @@ export interface Finding {
   evidence?: Record<string, unknown>;
   fix?: string;
   impact?: { monthlyCost?: number; currency: string };
+  /** Where a person reads how to fix it: a URL, or a docs path such as `docs/runbooks/<check>.md`. */
+  runbook?: string;
 }
 
 export type ActionVerb =
@@ -117,11 +120,19 @@ export interface Report {
   errors: ReportError[];
   /** Bot-specific structured output (e.g. the alert bot's routing table result). */
   data?: Record<string, unknown>;
+  /**
+   * The caller's options narrowed or tuned the run (a namespace, a subset of checks, a threshold):
+   * the report is not the fleet-wide view and does not replace it on the status page.
+   */
+  scoped?: boolean;
 }
 
-/** What `run` returns: the runtime fills in bot, runId, trigger, startedAt, durationMs and mode. */
+/**
+ * What `run` returns: the runtime fills in bot, runId, trigger, startedAt, durationMs, mode and
+ * actions (the one list the safety rails recorded during the run).
+ */
 export type RunResult = Pick<Report, 'summary' | 'findings'> &
-  Partial<Pick<Report, 'actions' | 'errors' | 'data'>> & {
+  Partial<Pick<Report, 'errors' | 'data'>> & {
     /**
      * A non-JSON answer (e.g. an HTML page), served instead of the JSON report when the caller's
      * Accept header takes its content type and does not ask for JSON. Never part of the report.
@@ -146,7 +157,7 @@ export interface EmitOptions {
 }
 
 /** Everything a bot gets besides its input. */
-export interface Context {
+export interface Context<Settings = Readonly<Record<string, unknown>>> {
   readonly bot: string;
   readonly runId: string;
   readonly trigger: TriggerKind;
@@ -158,13 +169,21 @@ export interface Context {
   /** Injectable clock: tests control time. */
   now(): Date;
   readonly log: Logger;
-  /** Cluster access; created lazily on first use so bots that never touch the cluster pay nothing. */
-  readonly k8s: K8s;
-  /** The one path for mutations: dry-run, exclusions, blast-radius cap, preconditions, audit. */
+  /**
+   * Read-only cluster access (get, list, logs, discovery, other GET paths), one client per process,
+   * created on first use so bots that never touch the cluster pay nothing.
+   */
+  readonly k8s: K8sReader;
+  /**
+   * The one write path: dry-run, exclusions, blast-radius cap, preconditions, audit. A bot declared
+   * `mutates: false` gets a SafetyRailError from every write.
+   */
   readonly safety: SafetyRails;
+  /** The bot's declared settings, read from the environment and checked at start. */
+  readonly settings: Settings;
   /** Emit a CloudEvent to K_SINK (no-op when unset). Throws when delivery fails after retries. */
   emit(type: string, data: unknown, options?: EmitOptions): Promise<void>;
-  /** The process environment (read-only view). */
+  /** The process environment (read-only view); prefer declared `settings`. */
   readonly env: Readonly<Record<string, string | undefined>>;
   /** Aborted when the invocation times out or the process drains. */
   readonly signal: AbortSignal;
@@ -192,7 +211,17 @@ export interface TriggerEvent {
   readonly data?: unknown;
 }
 
-export interface BotDefinition<S extends TSchema = TSchema> {
+/** What `init` gets: the process-level part of the context (no run, no input). */
+export interface InitContext<Settings = Readonly<Record<string, unknown>>> {
+  readonly bot: string;
+  readonly log: Logger;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly settings: Settings;
+  readonly k8s: K8sReader;
+  now(): Date;
+}
+
+export interface BotDefinition<S extends TSchema = TSchema, P extends SettingsSpec = SettingsSpec> {
   /** DNS-1123 label, equal to the folder name under functions/. */
   name: string;
   category: Category;
@@ -204,11 +233,26 @@ export interface BotDefinition<S extends TSchema = TSchema> {
   mutates: boolean;
   /** TypeBox schema of the JSON options a caller may pass; defaults are applied before run. */
   input: S;
-  /** Environment variables the bot reads, with their meaning; documented in the README. */
-  env?: Record<string, string>;
+  /**
+   * The environment variables the bot reads, as data (type, default, bounds, meaning): checked at
+   * start by the runtime, `npm start` and the CLI; `ctx.settings` holds the values; the README's
+   * environment table is generated from them.
+   */
+  settings?: P;
   /** CloudEvent types this bot emits besides the fleet's report event. */
   emits?: string[];
-  run(input: Static<S>, ctx: Context): Promise<RunResult>;
+  /**
+   * The input fields that narrow or tune a run (a namespace, a subset of checks, a threshold): a
+   * run given any of them is `scoped` and does not replace the fleet-wide view. Default: every field.
+   */
+  scopeOptions?: readonly string[];
+  /** Once per process, before the first run (load a table, open a connection); a throw fails the start. */
+  init?(ctx: InitContext<SettingValues<P>>): Promise<void>;
+  /** Once, when the process drains (after the last run): close what init opened. */
+  shutdown?(): Promise<void>;
+  run(input: Static<S>, ctx: Context<SettingValues<P>>): Promise<RunResult>;
 }
 
-export type Bot<S extends TSchema = TSchema> = Readonly<BotDefinition<S>>;
+export type Bot<S extends TSchema = TSchema, P extends SettingsSpec = SettingsSpec> = Readonly<
+  BotDefinition<S, P>
+>;

@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import { ConfigError } from '../errors/config-error.ts';
 import { isLogLevel } from '../log/logger.ts';
 import type { AuthConfig, RuntimeConfig, SinkConfig } from './types.ts';
+import { parseMaxActions } from '../safety/rails.ts';
+import { protectedNamespaces } from '../safety/exclusions.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -28,6 +30,17 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   { name: 'ECO_DRAIN_SECONDS', default: '25', meaning: 'SIGTERM grace for in-flight work before exit 0' },
   { name: 'ECO_MODE', default: 'dry-run', meaning: 'dry-run | apply: whether mutations are applied' },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'debug | info | warn | error' },
+  {
+    name: 'ECO_MAX_ACTIONS',
+    default: '10',
+    meaning:
+      'blast-radius cap: mutations per run; past it actions are skipped (blast-radius); whole number >= 0',
+  },
+  {
+    name: 'ECO_PROTECTED_NAMESPACES',
+    default: 'kube-system,kube-public,kube-node-lease,eco-bots',
+    meaning: 'namespaces no bot mutates (comma-separated; replaces the default list)',
+  },
   {
     name: 'K_SINK',
     default: '(unset)',
@@ -191,6 +204,9 @@ export function loadConfig(env: Env): Readonly<RuntimeConfig> {
   if (!isLogLevel(logLevel))
     throw new ConfigError('LOG_LEVEL', `"${logLevel}" is not one of debug, info, warn, error`);
   const metricsRaw = env['METRICS_PORT']?.trim();
+  // The rails read these per run; checked here so a typo fails the start, not the first mutation.
+  parseMaxActions(env['ECO_MAX_ACTIONS']);
+  protectedNamespaces(env['ECO_PROTECTED_NAMESPACES']);
   return Object.freeze({
     port: envInt(env, 'PORT', 8080, 0, 65535),
     metricsPort:

@@ -22,4 +22,6 @@ export type ErrorCode =
   // configuration and delivery
   | 'config-invalid'
   | 'sink-delivery-failed'
+  // a bot broke the kit's rules (a write from a read-only bot)
+  | 'safety-rail'
   | 'internal';

@@ -8,3 +8,4 @@ export type { BotErrorOptions, ErrorBody } from './bot-error.ts';
 export type { ErrorCode } from './codes.ts';
 export type { Issue } from './validation-error.ts';
 export type { ErrorResponse } from './to-response.ts';
+export { SafetyRailError, isSafetyRailError } from './safety-rail-error.ts';

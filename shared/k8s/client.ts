@@ -169,10 +169,10 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
         continue;
       }
       throw new K8sApiError({
-        code: response.status,
+        status: response.status,
         method,
         path,
-        status,
+        body: status,
         bodyText: response.text,
         afterAmbiguousRetry: ambiguous,
       });

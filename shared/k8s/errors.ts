@@ -23,11 +23,14 @@ export interface K8sStatus {
 /** A non-2xx answer from the API server. */
 export class K8sApiError extends Error {
   override readonly name = 'K8sApiError';
-  /** HTTP status code. */
-  readonly code: number;
+  /** The HTTP status, as BotError's `status`. */
+  readonly status: number;
+  /** A stable kebab-case code from the Status reason (`not-found`, `conflict`, ...), as BotError's `code`. */
+  readonly code: string;
   /** Status `reason` (NotFound, Conflict, Forbidden, Expired, ...); `Unknown` when the body had none. */
   readonly reason: string;
-  readonly status: K8sStatus | undefined;
+  /** The meta/v1 Status body, when the server sent one. */
+  readonly body: K8sStatus | undefined;
   readonly method: string;
   readonly path: string;
   /**
@@ -37,20 +40,20 @@ export class K8sApiError extends Error {
   readonly afterAmbiguousRetry: boolean;
 
   constructor(init: {
-    code: number;
+    status: number;
     method: string;
     path: string;
-    status?: K8sStatus | undefined;
+    body?: K8sStatus | undefined;
     bodyText?: string;
     afterAmbiguousRetry?: boolean;
   }) {
-    const reason = init.status?.reason ?? reasonForCode(init.code);
-    const text =
-      init.status?.message ?? (init.bodyText?.trim() ? init.bodyText.trim().slice(0, 300) : reason);
-    super(`${init.method} ${init.path}: ${init.code} ${reason}: ${text}`);
-    this.code = init.code;
-    this.reason = reason;
+    const reason = init.body?.reason ?? reasonForCode(init.status);
+    const text = init.body?.message ?? (init.bodyText?.trim() ? init.bodyText.trim().slice(0, 300) : reason);
+    super(`${init.method} ${init.path}: ${init.status} ${reason}: ${text}`);
     this.status = init.status;
+    this.code = reason.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
+    this.reason = reason;
+    this.body = init.body;
     this.method = init.method;
     this.path = init.path;
     this.afterAmbiguousRetry = init.afterAmbiguousRetry ?? false;
@@ -58,7 +61,7 @@ export class K8sApiError extends Error {
 
   /** The server's own message (without method/path prefix). */
   get serverMessage(): string {
-    return this.status?.message ?? this.reason;
+    return this.body?.message ?? this.reason;
   }
 }
 
@@ -117,18 +120,18 @@ export function isK8sApiError(error: unknown): error is K8sApiError {
   return error instanceof K8sApiError;
 }
 export function isNotFound(error: unknown): error is K8sApiError {
-  return error instanceof K8sApiError && error.code === 404;
+  return error instanceof K8sApiError && error.status === 404;
 }
 /** 409: a failed precondition / stale resourceVersion (Conflict) or a taken name (AlreadyExists). */
 export function isConflict(error: unknown): error is K8sApiError {
-  return error instanceof K8sApiError && error.code === 409;
+  return error instanceof K8sApiError && error.status === 409;
 }
 export function isAlreadyExists(error: unknown): error is K8sApiError {
-  return error instanceof K8sApiError && error.code === 409 && error.reason === 'AlreadyExists';
+  return error instanceof K8sApiError && error.status === 409 && error.reason === 'AlreadyExists';
 }
 export function isForbidden(error: unknown): error is K8sApiError {
-  return error instanceof K8sApiError && error.code === 403;
+  return error instanceof K8sApiError && error.status === 403;
 }
 export function isExpired(error: unknown): error is K8sApiError {
-  return error instanceof K8sApiError && error.code === 410;
+  return error instanceof K8sApiError && error.status === 410;
 }

@@ -29,3 +29,4 @@ export type { KubeEventOptions } from './event.ts';
 export { parseQuantity } from './quantity.ts';
 export { fieldSelector, labelSelector } from './selectors.ts';
 export type { LabelRequirement } from './selectors.ts';
+export { readerOf } from './reader.ts';

@@ -104,3 +104,36 @@ export interface K8s {
   /** Any other path (subresources such as pods/log, /readyz, metrics.k8s.io). JSON bodies parsed. */
   request<T = unknown>(method: string, path: string, body?: unknown, contentType?: string): Promise<T>;
 }
+
+export interface LogOptions {
+  container?: string;
+  /** The previous (crashed) container's log. */
+  previous?: boolean;
+  tailLines?: number;
+  limitBytes?: number;
+  sinceSeconds?: number;
+  timestamps?: boolean;
+}
+
+/**
+ * What a bot's `ctx.k8s` is: reads only. Every write goes through `ctx.safety`, so the rails'
+ * dry-run, exclusions, cap and audit cannot be bypassed.
+ */
+export interface K8sReader {
+  list<T extends KubeObject = KubeObject>(type: ResourceType, options?: ListOptions): AsyncIterable<T>;
+  /** Resolves undefined on 404. */
+  get<T extends KubeObject = KubeObject>(
+    type: ResourceType,
+    name: string,
+    namespace?: string,
+  ): Promise<T | undefined>;
+  /** GET any other path (`/version`, `/readyz?verbose`, aggregated APIs); JSON bodies parsed, text as is. */
+  read<T = unknown>(path: string): Promise<T>;
+  /** A container's log (`pods/log`), as text. */
+  logs(namespace: string, pod: string, options?: LogOptions): Promise<string>;
+  /**
+   * Whether the API server serves `group/version` (and `plural` in it, when given). One discovery
+   * read per group/version per process.
+   */
+  serves(group: string, version: string, plural?: string): Promise<boolean>;
+}

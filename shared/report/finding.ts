@@ -12,6 +12,7 @@ export interface FindingInput {
   evidence?: Record<string, unknown>;
   fix?: string;
   impact?: { monthlyCost?: number; currency: string };
+  runbook?: string;
 }
 
 /**
@@ -44,5 +45,6 @@ export function finding(input: FindingInput): Finding {
   if (input.evidence !== undefined) out.evidence = input.evidence;
   if (input.fix !== undefined) out.fix = input.fix;
   if (input.impact !== undefined) out.impact = input.impact;
+  if (input.runbook !== undefined) out.runbook = input.runbook;
   return out;
 }

@@ -147,7 +147,8 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
         metrics.countError(bot.name, status === 504 ? 'timeout' : 'run');
         log.error('run failed', { bot: bot.name, trigger: invocation.trigger, error });
       } else {
-        metrics.countError(bot.name, 'validation');
+        // The caller's fault (bad JSON, invalid options): counted as outcome=rejected above, never
+        // in bot_errors_total, so it cannot feed the error-rate alert or mark the bot as failing.
         log.warn('run rejected', {
           bot: bot.name,
           trigger: invocation.trigger,

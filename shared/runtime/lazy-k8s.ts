@@ -78,4 +78,18 @@ export class LazyK8s implements K8s {
   async request<T = unknown>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
     return (await this.#get()).request<T>(method, path, body, contentType);
   }
+
+  /** Whether a connection was ever made (tests count them). */
+  get created(): boolean {
+    return this.#client !== undefined;
+  }
+
+  /** Closes the client's keep-alive connections, if it was ever created. */
+  async close(): Promise<void> {
+    const pending = this.#client;
+    this.#client = undefined;
+    if (pending === undefined) return;
+    const client = await pending.catch(() => undefined);
+    (client as { close?: () => void } | undefined)?.close?.();
+  }
 }

@@ -11,7 +11,9 @@ import type {
   TriggerEvent,
   TriggerKind,
 } from '../bot/types.ts';
-import type { K8s } from '../k8s/types.ts';
+import type { K8s, K8sReader } from '../k8s/types.ts';
+import { readerOf } from '../k8s/reader.ts';
+import { readSettings } from '../settings/read.ts';
 import type { Logger } from '../log/types.ts';
 import type { MetricsApi } from '../metrics/types.ts';
 import type { SafetyRails } from '../safety/types.ts';
@@ -23,7 +25,7 @@ import { loadEvents } from '../cloudevents/lazy.ts';
 import { createSinkSender, type SendEvent } from '../cloudevents/sink.ts';
 import { loadConfig } from '../config/load.ts';
 import { validateInput } from './input.ts';
-import { LazyK8s } from './lazy-k8s.ts';
+import { processCluster } from './cluster.ts';
 import { traceFrom, type Trace } from './trace.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -76,6 +78,61 @@ function defaultEmit(bot: string, env: Env, traceparent: string, log: Logger): C
     );
     await send((await loadEvents()).buildEvent(bot, type, data, traceparent, options));
   };
+}
+
+/** One reader per client, so its discovery cache lives as long as the client (the process). */
+const readers = new WeakMap<K8s, K8sReader>();
+function readerFor(k8s: K8s): K8sReader {
+  let reader = readers.get(k8s);
+  if (reader === undefined) {
+    reader = readerOf(k8s);
+    readers.set(k8s, reader);
+  }
+  return reader;
+}
+
+/** Settings are read once per bot and environment object (the process's env: once per process). */
+const settingsCache = new WeakMap<object, Map<Bot, Readonly<Record<string, unknown>>>>();
+export function settingsOf(bot: Bot, env: Env): Readonly<Record<string, unknown>> {
+  let perEnv = settingsCache.get(env);
+  if (perEnv === undefined) {
+    perEnv = new Map();
+    settingsCache.set(env, perEnv);
+  }
+  let values = perEnv.get(bot);
+  if (values === undefined) {
+    values = readSettings(bot.settings, env) as Readonly<Record<string, unknown>>;
+    perEnv.set(bot, values);
+  }
+  return values;
+}
+
+/** Each bot's init runs once per process, before its first run; a failed init is retried next run. */
+const inits = new WeakMap<Bot, Promise<void>>();
+export function initBot(bot: Bot, env: Env, k8s: K8s, log: Logger, now: () => Date): Promise<void> {
+  if (bot.init === undefined) return Promise.resolve();
+  let pending = inits.get(bot);
+  if (pending === undefined) {
+    pending = bot.init({
+      bot: bot.name,
+      log: log.child({ bot: bot.name }),
+      env,
+      settings: settingsOf(bot, env),
+      k8s: readerFor(k8s),
+      now,
+    });
+    inits.set(bot, pending);
+    pending.catch(() => inits.delete(bot));
+  }
+  return pending;
+}
+
+/** Whether the caller's options narrow or tune the run (see BotDefinition.scopeOptions). */
+function isScoped(bot: Bot, rawInput: unknown): boolean {
+  if (rawInput === null || typeof rawInput !== 'object' || Array.isArray(rawInput)) return false;
+  const keys = Object.keys(rawInput);
+  if (bot.scopeOptions === undefined) return keys.length > 0;
+  return keys.some((key) => bot.scopeOptions?.includes(key) === true);
 }
 
 function checkResult(bot: string, result: unknown): RunResult {
@@ -152,12 +209,14 @@ export async function runBotDetailed(
   const baseLog = options.log ?? defaultLogger(env);
   const log = baseLog.child({ bot: bot.name, runId, traceId });
 
+  const settings = settingsOf(bot, env);
+  const scoped = isScoped(bot, rawInput);
   const input = validateInput(bot.input, rawInput, options.inputOwned === true);
 
   const signal = new LazySignal(options.signal);
   if (options.signal?.aborted === true) signal.abort(options.signal.reason);
-  const k8s =
-    options.k8s ?? new LazyK8s(async () => (await import('../k8s/index.ts')).createK8s({ env, log }));
+  const k8s = options.k8s ?? processCluster(env, baseLog);
+  await initBot(bot, env, k8s, baseLog, now);
   let safety: SafetyRails | undefined;
   let metrics = options.metrics;
   const context: MutableContext = {
@@ -169,11 +228,12 @@ export async function runBotDetailed(
     mode,
     now,
     log,
-    k8s,
+    k8s: readerFor(k8s),
     get safety(): SafetyRails {
-      safety ??= createSafetyRails({ bot: bot.name, k8s, mode, env, log, now });
+      safety ??= createSafetyRails({ bot: bot.name, k8s, mode, env, log, now, mutates: bot.mutates });
       return safety;
     },
+    settings,
     emit: options.emit ?? defaultEmit(bot.name, env, traceparent, log),
     env,
     get signal(): AbortSignal {
@@ -216,7 +276,7 @@ export async function runBotDetailed(
       });
     }
     const checked = checkResult(bot.name, result);
-    const actions: Action[] = checked.actions ?? safety?.actions() ?? [];
+    const actions: Action[] = safety?.actions() ?? [];
     const report: Report = {
       bot: bot.name,
       runId,
@@ -230,6 +290,7 @@ export async function runBotDetailed(
       errors: checked.errors ?? [],
     };
     if (checked.data !== undefined) report.data = checked.data;
+    if (scoped) report.scoped = true;
     log.info('run finished', {
       trigger,
       durationMs: report.durationMs,

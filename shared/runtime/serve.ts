@@ -12,6 +12,8 @@ import { createMetrics, type KitMetrics } from '../metrics/registry.ts';
 import { sendError, sendJson, sendText } from '../http/respond.ts';
 import { HttpError } from '../errors/http-error.ts';
 import { createRequestHandler, type RequestHandler } from './handler.ts';
+import { closeProcessClusters, processCluster } from './cluster.ts';
+import { initBot, settingsOf } from './run-bot.ts';
 
 export interface ServeOptions {
   /** Install SIGTERM/SIGINT drain-and-exit (default true). Tests pass false. */
@@ -75,6 +77,8 @@ export async function serve(bots: Bot | readonly Bot[], options: ServeOptions = 
   let config: Readonly<RuntimeConfig>;
   try {
     config = loadConfig(env);
+    // Every setting of every bot this process serves, checked before the port opens.
+    for (const bot of list) settingsOf(bot, env);
   } catch (error) {
     if (isConfigError(error) && options.exitOnConfigError !== false) {
       // One clear line, no stack trace: the operator fixes the variable and redeploys.
@@ -93,6 +97,20 @@ export async function serve(bots: Bot | readonly Bot[], options: ServeOptions = 
           log,
           ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
         });
+  // Each bot's init runs once before the port opens: a bot that cannot start fails the start.
+  const k8s = options.k8s ?? processCluster(env, log);
+  for (const bot of list) {
+    try {
+      await initBot(bot, env, k8s, log, options.now ?? (() => new Date()));
+    } catch (error) {
+      if (options.exitOnConfigError !== false) {
+        const message = error instanceof Error ? error.message : String(error);
+        process.stderr.write(`eco-bots: ${bot.name} could not start: ${message}\n`);
+        process.exit(isConfigError(error) ? 78 : 1);
+      }
+      throw error;
+    }
+  }
   const handler: RequestHandler = createRequestHandler({
     bots: list,
     config,
@@ -101,7 +119,7 @@ export async function serve(bots: Bot | readonly Bot[], options: ServeOptions = 
     env,
     now: options.now ?? (() => new Date()),
     send,
-    ...(options.k8s === undefined ? {} : { k8s: options.k8s }),
+    k8s,
   });
 
   const server = createServer(handler);
@@ -148,6 +166,12 @@ export async function serve(bots: Bot | readonly Bot[], options: ServeOptions = 
         metricsServer.closeAllConnections();
         await closeServer(metricsServer);
       }
+      for (const bot of list) {
+        await bot
+          .shutdown?.()
+          .catch((error: unknown) => log.warn('shutdown failed', { bot: bot.name, error }));
+      }
+      if (options.k8s === undefined) await closeProcessClusters();
       log.info('stopped');
     })();
     return closing;

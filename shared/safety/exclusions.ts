@@ -1,3 +1,4 @@
+import { ConfigError } from '../errors/config-error.ts';
 // The fleet's one exclusion vocabulary (ARCHITECTURE.md section 6), as pure functions.
 //
 // Two different things live in these annotations:
@@ -142,6 +143,9 @@ export function protectedNamespaces(value: string | undefined): ReadonlySet<stri
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+  const bad = names.find((n) => !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(n));
+  if (bad !== undefined)
+    throw new ConfigError('ECO_PROTECTED_NAMESPACES', `"${bad}" is not a namespace name (DNS label)`);
   return new Set(names.length > 0 ? names : DEFAULT_PROTECTED_NAMESPACES);
 }
 

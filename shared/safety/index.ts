@@ -1,5 +1,5 @@
-export type { Exclusion, MutationOptions, SafetyRails } from './types.ts';
-export { createSafetyRails, effectiveMode, withPrecondition, DEFAULT_MAX_ACTIONS } from './rails.ts';
+export type { Exclusion, ExternalOptions, MutationOptions, SafetyRails } from './types.ts';
+export { createSafetyRails, withPrecondition, parseMaxActions, DEFAULT_MAX_ACTIONS } from './rails.ts';
 export type { Rails, SafetyDeps } from './rails.ts';
 export {
   ANNOTATIONS,

@@ -5,8 +5,10 @@ import { randomBytes } from 'node:crypto';
 import type { Action, ActionVerb, Mode, ObjectRef } from '../bot/types.ts';
 import type { K8s, KubeObject, PatchType, ResourceType } from '../k8s/types.ts';
 import type { Logger } from '../log/types.ts';
-import type { Exclusion, MutationOptions, SafetyRails } from './types.ts';
-import { isAlreadyExists, isConflict, isForbidden, isNotFound } from '../k8s/errors.ts';
+import type { Exclusion, ExternalOptions, MutationOptions, SafetyRails } from './types.ts';
+import { isAlreadyExists, isConflict, isForbidden, isK8sApiError, isNotFound } from '../k8s/errors.ts';
+import { ConfigError } from '../errors/config-error.ts';
+import { SafetyRailError } from '../errors/safety-rail-error.ts';
 import { apiVersionOf, resources } from '../k8s/resources.ts';
 import { kubeEvent } from '../k8s/event.ts';
 import { exclusionOf, protectedNamespaces } from './exclusions.ts';
@@ -20,31 +22,22 @@ export interface SafetyDeps {
   env: Readonly<Record<string, string | undefined>>;
   log: Logger;
   now: () => Date;
-  /** Called once per recorded action with its final status (the runtime counts eco_bot_actions_total). */
-  onAction?: (action: Action) => void;
+  /** The bot's declaration: false makes every write a SafetyRailError (default true). */
+  mutates?: boolean;
 }
 
-export interface Rails extends SafetyRails {
-  /** The cap in force and how much of it is used. */
-  budget(): { max: number; used: number };
-  /** Posts a Kubernetes Event on the object (used for notices before acting). Never throws. */
-  event(object: KubeObject, type: 'Normal' | 'Warning', reason: string, message: string): Promise<boolean>;
-}
-
-/**
- * The mode rule: apply needs the process's ECO_MODE=apply, and an invocation can lower it to
- * dry-run, never raise it. The runtime computes ctx.mode this way and hands it to the rails.
- */
-export function effectiveMode(envMode: string | undefined, requested?: Mode | undefined): Mode {
-  return envMode === 'apply' && requested !== 'dry-run' ? 'apply' : 'dry-run';
-}
+export type Rails = SafetyRails;
 
 export function createSafetyRails(deps: SafetyDeps): Rails {
   const { bot, k8s, log, now } = deps;
+  const mutates = deps.mutates !== false;
+  const writable = (what: string): void => {
+    if (!mutates) throw new SafetyRailError(`${bot} is declared mutates: false and cannot ${what}`);
+  };
   // deps.mode is the run's effective mode (ctx.mode); anything but 'apply' is dry-run.
   const mode: Mode = deps.mode === 'apply' ? 'apply' : 'dry-run';
   const dryRun = mode === 'dry-run';
-  const maxActions = parseMax(deps.env.ECO_MAX_ACTIONS, log);
+  const maxActions = parseMaxActions(deps.env.ECO_MAX_ACTIONS);
   const protectedSet = protectedNamespaces(deps.env.ECO_PROTECTED_NAMESPACES);
   const recorded: Action[] = [];
   let used = 0;
@@ -52,11 +45,6 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
 
   function record(action: Action): Action {
     recorded.push(action);
-    try {
-      deps.onAction?.(action);
-    } catch (error) {
-      log.warn('onAction callback failed', { error: (error as Error).message });
-    }
     return action;
   }
 
@@ -90,22 +78,40 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
     type: 'Normal' | 'Warning',
     reason: string,
     message: string,
+    options: { name?: string; count?: number } = {},
   ): Promise<boolean> {
+    writable('post an Event');
+    const at = now();
     const body = kubeEvent(object, {
       // A fixed name makes the create safe to retry after an ambiguous failure.
-      name: `${object.metadata.name}.${randomBytes(8).toString('hex')}`,
+      name: options.name ?? `${object.metadata.name}.${randomBytes(8).toString('hex')}`,
       type,
       reason,
       message,
       bot,
-      at: now(),
+      at,
       pinVersion: true,
     });
     try {
       await k8s.create(resources.events, body);
       return true;
     } catch (error) {
-      if (isAlreadyExists(error)) return true;
+      if (isAlreadyExists(error)) {
+        if (options.name === undefined) return true;
+        try {
+          await k8s.patch(
+            resources.events,
+            options.name,
+            body.metadata.namespace,
+            { count: (options.count ?? 1) + 1, lastTimestamp: at.toISOString() },
+            { patchType: 'merge' },
+          );
+          return true;
+        } catch (refreshError) {
+          log.warn('could not refresh event', { reason, error: (refreshError as Error).message });
+          return false;
+        }
+      }
       log.warn('could not post event', {
         object: object.metadata.name,
         reason,
@@ -127,6 +133,7 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
     options: MutationOptions | undefined,
     attempt: (target: KubeObject) => Promise<unknown>,
   ): Promise<Action> {
+    writable(verb);
     const base = (target: KubeObject) => ({ verb, object: refOf(type, target) });
     const excluded = await exclusion(object);
     if (excluded.excluded) {
@@ -171,6 +178,15 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
         log.info('action applied', { verb, object: refOf(type, target), reason: why });
         return record(action);
       } catch (error) {
+        if (verb === 'evict' && isK8sApiError(error) && error.status === 429) {
+          used--;
+          return record({
+            ...base(target),
+            status: 'skipped',
+            reason: 'disruption-budget',
+            error: error.serverMessage,
+          });
+        }
         if (verb === 'create' && isAlreadyExists(error)) {
           used--;
           return record({ ...base(target), status: 'skipped', reason: 'already-exists' });
@@ -272,11 +288,145 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
         k8s.create(type, target, { dryRun }),
       );
     },
+    update(type, object, updated, reason, options) {
+      return mutate('update', type, object, reason, options, (target) => {
+        // The read resourceVersion is the precondition: a changed object answers 409.
+        const metadata = { ...updated.metadata };
+        if (target.metadata.resourceVersion) metadata.resourceVersion = target.metadata.resourceVersion;
+        return k8s.replace(type, { ...updated, metadata }, { dryRun });
+      });
+    },
+    scale(type, object, replicas, reason, options) {
+      return mutate('scale', type, object, reason, options, (target) =>
+        k8s.patch(
+          type,
+          target.metadata.name,
+          target.metadata.namespace,
+          withPrecondition({ spec: { replicas } }, 'merge', target),
+          { patchType: 'merge', dryRun, fieldManager: bot },
+        ),
+      );
+    },
+    restart(type, object, reason, options) {
+      const at = now().toISOString();
+      return mutate('restart', type, object, reason, options, (target) =>
+        k8s.patch(
+          type,
+          target.metadata.name,
+          target.metadata.namespace,
+          withPrecondition(
+            {
+              spec: { template: { metadata: { annotations: { 'kubectl.kubernetes.io/restartedAt': at } } } },
+            },
+            'merge',
+            target,
+          ),
+          { patchType: 'merge', dryRun, fieldManager: bot },
+        ),
+      );
+    },
+    cordon(node, reason, options) {
+      return mutate('cordon', resources.nodes, node, reason, options, (target) =>
+        k8s.patch(
+          resources.nodes,
+          target.metadata.name,
+          undefined,
+          withPrecondition({ spec: { unschedulable: true } }, 'merge', target),
+          {
+            patchType: 'merge',
+            dryRun,
+            fieldManager: bot,
+          },
+        ),
+      );
+    },
+    uncordon(node, reason, options) {
+      return mutate('uncordon', resources.nodes, node, reason, options, (target) =>
+        k8s.patch(
+          resources.nodes,
+          target.metadata.name,
+          undefined,
+          withPrecondition({ spec: { unschedulable: null } }, 'merge', target),
+          {
+            patchType: 'merge',
+            dryRun,
+            fieldManager: bot,
+          },
+        ),
+      );
+    },
+    evict(pod, reason, options) {
+      return mutate('evict', resources.pods, pod, reason, options, async (target) => {
+        const ns = target.metadata.namespace ?? '';
+        const deleteOptions: Record<string, unknown> = {};
+        if (target.metadata.uid) deleteOptions.preconditions = { uid: target.metadata.uid };
+        if (dryRun) deleteOptions.dryRun = ['All'];
+        await k8s.request(
+          'POST',
+          `/api/v1/namespaces/${encodeURIComponent(ns)}/pods/${encodeURIComponent(target.metadata.name)}/eviction${dryRun ? '?dryRun=All' : ''}`,
+          {
+            apiVersion: 'policy/v1',
+            kind: 'Eviction',
+            metadata: { name: target.metadata.name, namespace: ns },
+            deleteOptions,
+          },
+        );
+        return undefined;
+      });
+    },
+    async external(verb, target, reason, apply, options?: ExternalOptions) {
+      writable(verb);
+      if (used >= maxActions)
+        return record({ verb, object: target, status: 'skipped', reason: 'blast-radius' });
+      used++;
+      const before = options?.before === undefined ? {} : { before: options.before };
+      if (dryRun) return record({ verb, object: target, status: 'planned', reason, ...before });
+      try {
+        const after = await apply();
+        log.info('action applied', { verb, object: target, reason });
+        return record({
+          verb,
+          object: target,
+          status: 'applied',
+          reason,
+          ...before,
+          ...(after === undefined ? {} : { after }),
+        });
+      } catch (error) {
+        return record({
+          verb,
+          object: target,
+          status: 'failed',
+          reason,
+          ...before,
+          error: (error as Error).message,
+        });
+      }
+    },
+    skip(verb, object, reason, type) {
+      const ref = 'metadata' in object ? refOf(type ?? guessType(object), object) : object;
+      return record({ verb, object: ref, status: 'skipped', reason });
+    },
+    note: (action) => record(action),
     actions: () => [...recorded],
     budget: () => ({ max: maxActions, used }),
     event,
   };
   return rails;
+}
+
+function guessType(object: KubeObject): ResourceType {
+  const [group, version] = (object.apiVersion ?? 'v1').includes('/')
+    ? (object.apiVersion ?? '').split('/')
+    : ['', object.apiVersion ?? 'v1'];
+  const kind = object.kind ?? 'Unknown';
+  return {
+    group: group ?? '',
+    version: version ?? 'v1',
+    plural: `${kind.toLowerCase()}s`,
+    kind,
+    namespaced: object.metadata.namespace !== undefined,
+  };
 }
 
 /** Adds the read resourceVersion to a patch so the server refuses it (409) if the object changed. */
@@ -323,13 +473,10 @@ function isKubeObject(value: unknown): value is KubeObject {
   );
 }
 
-function parseMax(value: string | undefined, log: Logger): number {
+/** ECO_MAX_ACTIONS: a whole number >= 0; anything else is a ConfigError (checked at start too). */
+export function parseMaxActions(value: string | undefined): number {
   if (value === undefined || value.trim() === '') return DEFAULT_MAX_ACTIONS;
   const n = Number(value);
-  if (Number.isInteger(n) && n >= 0) return n;
-  log.warn('ECO_MAX_ACTIONS is not a non-negative integer; using the default', {
-    value,
-    default: DEFAULT_MAX_ACTIONS,
-  });
-  return DEFAULT_MAX_ACTIONS;
+  if (/^\s*\d+\s*$/.test(value) && Number.isSafeInteger(n)) return n;
+  throw new ConfigError('ECO_MAX_ACTIONS', `"${value}" is not a whole number >= 0`);
 }

@@ -104,7 +104,13 @@ describe('Alertmanager -> gateway -> eco-alert-bot -> routed bot', () => {
     expect(firing.source).toBe('/eco-bots/eco-alert-bot');
     expect(firing.subject).toBe('KubeJobFailed');
     // The alert bot's report: the alert arrived as an Alertmanager v4 webhook and was routed.
-    const alertReport = gateway.store.report('eco-alert-bot');
+    // The event reaches the routed bot before the alert bot's own answer is back at the gateway.
+    const alertReport = await until(
+      "eco-alert-bot's report",
+      () => gateway.store.report('eco-alert-bot'),
+      30_000,
+      () => `runs: ${JSON.stringify(gateway.store.lastRuns())}`,
+    );
     expect(alertReport?.trigger).toBe('alertmanager');
     const routed = alertReport?.findings.find((finding) => finding.check === 'alert.routed');
     expect(routed?.message).toContain('eco-cleanup-bot');

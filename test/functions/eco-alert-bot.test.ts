@@ -154,7 +154,9 @@ describe('eco-alert-bot run', () => {
       run(loadFixture('am-0.27-seed-alerts.json'), { ...SINK_ENV, ECO_ALERT_EVENTS: 'per-bot' }),
     );
     expect(bad.status).toBe(500);
-    expect(bad.message).toBe('ECO_ALERT_EVENTS: "per-bot" is not one of per-target, per-alert');
+    expect(bad.message).toBe(
+      'ECO_ALERT_EVENTS: "per-bot" is not one of the values; allowed: per-target | per-alert',
+    );
   });
 
   it('reports one finding per alert with the alert severity and the object the labels name', async () => {

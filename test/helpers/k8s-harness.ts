@@ -11,6 +11,7 @@ import { serviceAccountUser } from '../../shared/k8s/rbac.ts';
 import { silentLogger } from '../../shared/log/index.ts';
 import type { Logger } from '../../shared/log/types.ts';
 import { runBot } from '../../shared/runtime/index.ts';
+import { closeProcessClusters } from '../../shared/runtime/cluster.ts';
 import type { RunOptions } from '../../shared/runtime/index.ts';
 import { startEmulator } from '../../local/k8s-emulator/index.ts';
 import type { Emulator, EmulatorOptions } from '../../local/k8s-emulator/index.ts';
@@ -81,6 +82,7 @@ export async function startBotHarness(bot: Bot, options: HarnessOptions = {}): P
       });
     },
     async close() {
+      await closeProcessClusters();
       await emulator.close();
       await rm(dir, { recursive: true, force: true });
     },

@@ -72,7 +72,36 @@ describe('eco-bots CLI', () => {
     const badPort = capture();
     expect(await main(['up', '--port', 'http'], badPort.io)).toBe(2);
     expect(badPort.err()).toContain('--port must be a whole number');
+    // One line each, in the same style.
+    for (const c of [unknown, badOption, badPort]) expect(c.err().trim().split('\n')).toHaveLength(1);
   });
+
+  it.each([
+    ['ECO_MODE', 'banana', /ECO_MODE: "banana" is not one of dry-run, apply/],
+    ['LOG_LEVEL', 'loud', /LOG_LEVEL: "loud" is not one of debug, info, warn, error/],
+    ['ECO_MAX_ACTIONS', '-3', /ECO_MAX_ACTIONS: "-3" is not a whole number >= 0/],
+    ['ECO_ALERT_ROUTES', '/missing.yml', /ECO_ALERT_ROUTES: file "\/missing.yml" does not exist/],
+    [
+      'ECO_MONITOR_CPU_THRESHOLD',
+      '0',
+      /ECO_MONITOR_CPU_THRESHOLD: "0" is out of range; allowed: number 1\.\.1000/,
+    ],
+    ['ECO_GATEWAY_MAX_PROCESSES', '0', /ECO_GATEWAY_MAX_PROCESSES: must be between 1 and 64/],
+  ])(
+    'checks %s=%s at start: invoke exits 2, up (npm start) exits 78, one line',
+    async (name, value, message) => {
+      const invoke = capture({ [name]: value });
+      if (name !== 'ECO_GATEWAY_MAX_PROCESSES') {
+        expect(await main(['invoke', 'eco-monitoring-bot'], invoke.io)).toBe(2);
+        expect(invoke.err()).toMatch(message);
+        expect(invoke.err().trim().split('\n')).toHaveLength(1);
+      }
+      const up = capture({ [name]: value });
+      expect(await main(['up', '--port', '0', '--no-cron'], up.io)).toBe(78);
+      expect(up.err()).toMatch(message);
+      expect(up.err().trim().split('\n')).toHaveLength(1);
+    },
+  );
 
   it('lists every bot with category, tier and triggers', async () => {
     const bots = await loadBots();

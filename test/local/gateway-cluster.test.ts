@@ -85,7 +85,8 @@ describe('cluster selection', () => {
       // Declared: list namespaces. Not declared: read secrets.
       for await (const _ of asStatus.list(resources.namespaces)) break;
       await expect(asStatus.get(resources.secrets, 'x', 'default')).rejects.toMatchObject({
-        status: { code: 403, reason: 'Forbidden' },
+        status: 403,
+        body: { code: 403, reason: 'Forbidden' },
       });
     } finally {
       await cluster.close();

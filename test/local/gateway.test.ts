@@ -95,6 +95,23 @@ describe('local gateway', () => {
     expect(reports.reports.find((r) => r.bot === 'eco-echo-bot')?.runId).toBe(res.json['runId']);
   });
 
+  it('keeps the fleet-wide report when a run is scoped, and a rejected call does not mark the bot failing', async () => {
+    const wide = await post(`${gateway.url}/function/eco-echo-bot`, {});
+    const scoped = await post(`${gateway.url}/function/eco-echo-bot`, { scope: 'team-a' });
+    expect(scoped.status).toBe(200);
+    expect(scoped.json['scoped']).toBe(true);
+    expect(gateway.store.report('eco-echo-bot')?.runId).toBe(wide.json['runId']);
+    const bad = await fetch(`${gateway.url}/function/eco-echo-bot`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{bad',
+    });
+    expect(bad.status).toBe(400);
+    const last = gateway.store.lastRuns().find((r) => r.bot === 'eco-echo-bot');
+    expect(last?.outcome).toBe('ok');
+    expect(gateway.store.runs().at(-1)).toMatchObject({ bot: 'eco-echo-bot', outcome: 'rejected' });
+  });
+
   it('accepts the <fn>.<namespace> form OpenFaaS callers use', async () => {
     const res = await post(`${gateway.url}/function/eco-echo-bot.openfaas-fn`, {});
     expect(res.status).toBe(200);

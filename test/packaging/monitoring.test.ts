@@ -26,7 +26,7 @@ async function tool(binary: string, args: string[], cwd: string): Promise<{ ok: 
   } catch (error) {
     const e = error as { code?: string | number; stdout?: string; stderr?: string };
     if (e.code === 'ENOENT')
-      throw new Error(`${binary} is missing: install the Debian package (see .ci/run)`);
+      throw new Error(`${binary} is missing: npm test installs it (scripts/test-deps)`);
     return { ok: false, output: `${e.stdout ?? ''}${e.stderr ?? ''}` };
   }
 }

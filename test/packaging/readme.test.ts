@@ -9,8 +9,8 @@ describe('README bot tables generated from the declarations', () => {
   it('lists every bot with its category, tier and triggers, and every variable a bot declares', () => {
     for (const bot of bots) {
       expect(sections['bots']).toContain(`| \`${bot.name}\` | ${bot.category} | ${bot.tier} |`);
-      for (const name of Object.keys(bot.env ?? {}))
-        expect(sections['bot-env']).toContain(`| \`${name}\` | \`${bot.name}\` |`);
+      for (const spec of Object.values(bot.settings ?? {}))
+        expect(sections['bot-env']).toContain(`| \`${spec.env}\` | \`${bot.name}\` |`);
     }
     expect(sections['bots']).toContain(`${bots.length} of the catalogue's 49 bots`);
   });

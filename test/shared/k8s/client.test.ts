@@ -139,7 +139,7 @@ describe('createK8s requests', () => {
       for await (const _ of k8s.list(resources.pods)) void _;
     })().catch((e: unknown) => e);
     expect(listError).toBeInstanceOf(K8sApiError);
-    expect((listError as K8sApiError).code).toBe(403);
+    expect((listError as K8sApiError).status).toBe(403);
     expect((listError as K8sApiError).serverMessage).toMatch(/cannot list resource "pods"/);
     expect(isNotFound(listError)).toBe(false);
   });
@@ -151,7 +151,7 @@ describe('createK8s requests', () => {
     });
     const { k8s } = client(url, { ECO_K8S_RETRIES: '0' });
     const error = (await k8s.get(resources.pods, 'a', 'default').catch((e: unknown) => e)) as K8sApiError;
-    expect(error.code).toBe(502);
+    expect(error.status).toBe(502);
     expect(error.message).toMatch(/bad gateway/);
   });
 
@@ -234,7 +234,7 @@ describe('retries', () => {
     const error = await k8s
       .request('POST', '/api/v1/namespaces/default/pods/p/eviction', { metadata: { name: 'p' } })
       .catch((e: unknown) => e);
-    expect((error as K8sApiError).code).toBe(429);
+    expect((error as K8sApiError).status).toBe(429);
     expect(seen).toHaveLength(1);
   });
 

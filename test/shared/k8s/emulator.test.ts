@@ -75,7 +75,7 @@ describe('against the emulator', () => {
     const k8s = createK8s({ env: { KUBECONFIG: bad }, serviceAccountDir: join(dir, 'none') });
     const error = await k8s.get(resources.pods, 'x', 'default').catch((e: unknown) => e);
     expect(error).toBeInstanceOf(K8sApiError);
-    expect((error as K8sApiError).code).toBe(401);
+    expect((error as K8sApiError).status).toBe(401);
   });
 
   it('pages with limit/continue in key order', async () => {

@@ -43,10 +43,10 @@ export class FakeK8s implements K8s {
   }
   private error(code: number, reason: string, message: string): K8sApiError {
     return new K8sApiError({
-      code,
+      status: code,
       method: 'X',
       path: '/',
-      status: { kind: 'Status', code, reason, message },
+      body: { kind: 'Status', code, reason, message },
     });
   }
 

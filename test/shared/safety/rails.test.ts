@@ -1,9 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import type { Action, Mode } from '../../../shared/bot/types.ts';
+import type { Mode } from '../../../shared/bot/types.ts';
 import type { Logger } from '../../../shared/log/types.ts';
 import { resources } from '../../../shared/k8s/resources.ts';
 import type { KubeObject } from '../../../shared/k8s/types.ts';
-import { createSafetyRails, effectiveMode, withPrecondition } from '../../../shared/safety/rails.ts';
+import { createSafetyRails, withPrecondition } from '../../../shared/safety/rails.ts';
+
+/** What the runtime hands the rails as ctx.mode (tested in run-bot.test.ts). */
+const effectiveMode = (envMode: string | undefined, requested?: Mode): Mode =>
+  envMode === 'apply' && requested !== 'dry-run' ? 'apply' : 'dry-run';
 import { FakeK8s } from './fake-k8s.ts';
 
 const silent: Logger = { debug() {}, info() {}, warn() {}, error() {}, child: () => silent };
@@ -17,7 +21,6 @@ function setup(env: Record<string, string> = {}, requested?: Mode) {
   k8s.put(resources.namespaces, {
     metadata: { name: 'quiet', annotations: { 'eco.bsw-arch.org/exclude': 'true' } },
   });
-  const seen: Action[] = [];
   const rails = createSafetyRails({
     bot: 'eco-test-bot',
     k8s,
@@ -25,27 +28,17 @@ function setup(env: Record<string, string> = {}, requested?: Mode) {
     env,
     log: silent,
     now,
-    onAction: (a) => seen.push(a),
   });
   const job = (name: string, namespace = 'team-a', annotations: Record<string, string> = {}) =>
     k8s.put(resources.jobs, {
       metadata: { name, namespace, annotations, creationTimestamp: '2026-01-01T00:00:00Z' },
     });
-  return { k8s, rails, seen, job };
+  return { k8s, rails, job };
 }
 const deletes = (k8s: FakeK8s) => k8s.calls.filter((c) => c.verb === 'delete');
 const events = (k8s: FakeK8s) => k8s.calls.filter((c) => c.verb === 'create' && c.type === 'events');
 
 describe('mode', () => {
-  it('is dry-run unless the process says apply, and an invocation can only lower it', () => {
-    expect(effectiveMode(undefined, 'apply')).toBe('dry-run');
-    expect(effectiveMode('dry-run', 'apply')).toBe('dry-run');
-    expect(effectiveMode('APPLY', 'apply')).toBe('dry-run');
-    expect(effectiveMode('apply', 'apply')).toBe('apply');
-    expect(effectiveMode('apply', 'dry-run')).toBe('dry-run');
-    expect(effectiveMode('apply', undefined)).toBe('apply');
-  });
-
   it('dry-run sends the mutation with dryRun=All, reports it planned and changes nothing', async () => {
     const { k8s, rails, job } = setup({ ECO_MODE: 'apply' }, 'dry-run');
     const target = job('old');
@@ -66,8 +59,8 @@ describe('mode', () => {
 });
 
 describe('apply', () => {
-  it('deletes with background propagation and preconditions, posts an Event, calls onAction, keeps before', async () => {
-    const { k8s, rails, seen, job } = setup({ ECO_MODE: 'apply' });
+  it('deletes with background propagation and preconditions, posts an Event, records the action once, keeps before', async () => {
+    const { k8s, rails, job } = setup({ ECO_MODE: 'apply' });
     const target = job('old');
     const action = await rails.delete(resources.jobs, target, 'finished 9d ago');
     expect(action.status).toBe('applied');
@@ -88,7 +81,7 @@ describe('apply', () => {
       reason: 'EcoBotDelete',
       source: { component: 'eco-test-bot' },
     });
-    expect(seen).toEqual([action]);
+    expect(rails.actions()).toEqual([action]);
     expect(rails.actions()).toEqual([action]);
   });
 
@@ -148,8 +141,9 @@ describe('what the rails refuse', () => {
     expect([a.status, b.status, b.reason]).toEqual(['planned', 'skipped', 'blast-radius']);
   });
 
-  it('falls back to the default cap of 10 on a bad ECO_MAX_ACTIONS', () => {
-    expect(setup({ ECO_MAX_ACTIONS: 'lots' }).rails.budget().max).toBe(10);
+  it('refuses a bad ECO_MAX_ACTIONS (a ConfigError naming it), defaults to 10', () => {
+    expect(() => setup({ ECO_MAX_ACTIONS: 'lots' })).toThrow(/ECO_MAX_ACTIONS: "lots"/);
+    expect(() => setup({ ECO_MAX_ACTIONS: '-3' })).toThrow(/ECO_MAX_ACTIONS: "-3"/);
     expect(setup({}).rails.budget().max).toBe(10);
     expect(setup({ ECO_MAX_ACTIONS: '0' }).rails.budget().max).toBe(0);
   });

@@ -1,0 +1,2 @@
+export * from './spec.ts';
+export { readSettings, parseDuration, checkSettingsSpec } from './read.ts';
