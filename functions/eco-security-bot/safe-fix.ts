@@ -12,13 +12,17 @@ export interface SafeFix {
   patch: Record<string, unknown>;
 }
 
-export function safeFix(kind: string, spec: PodSpec): SafeFix | undefined {
+export function safeFix(
+  kind: string,
+  spec: PodSpec,
+  parts: { escalation: boolean; seccomp: boolean } = { escalation: true, seccomp: true },
+): SafeFix | undefined {
   const changes: string[] = [];
   const containers: Record<string, unknown>[] = [];
   for (const c of spec.containers ?? []) {
     const sc = c.securityContext;
     const risky = sc?.privileged === true || (sc?.capabilities?.add ?? []).length > 0;
-    if (sc?.allowPrivilegeEscalation === undefined && !risky) {
+    if (parts.escalation && sc?.allowPrivilegeEscalation === undefined && !risky) {
       containers.push({ name: c.name, securityContext: { allowPrivilegeEscalation: false } });
       changes.push(`containers[${c.name}].securityContext.allowPrivilegeEscalation=false`);
     }
@@ -27,7 +31,7 @@ export function safeFix(kind: string, spec: PodSpec): SafeFix | undefined {
   const containerSeccomp = [...(spec.containers ?? []), ...(spec.initContainers ?? [])].some(
     (c) => c.securityContext?.seccompProfile?.type !== undefined,
   );
-  const setSeccomp = podSeccomp === undefined && !containerSeccomp;
+  const setSeccomp = parts.seccomp && podSeccomp === undefined && !containerSeccomp;
   if (setSeccomp) changes.push('securityContext.seccompProfile.type=RuntimeDefault');
   if (changes.length === 0) return undefined;
   const podPatch: Record<string, unknown> = {};
