@@ -65,13 +65,14 @@ export interface StaleUse {
  */
 export function staleSecretUses(
   podSpec: PodSpecRefs | undefined,
-  pods: readonly { status?: { startTime?: string; phase?: string } }[],
+  pods: readonly { readonly [key: string]: unknown }[],
   changedAtByName: ReadonlyMap<string, number>,
 ): StaleUse[] {
   const out: StaleUse[] = [];
   const starts = pods
-    .filter((p) => p.status?.phase === 'Running' || p.status?.phase === 'Pending')
-    .map((p) => Date.parse(p.status?.startTime ?? ''))
+    .map((p) => p['status'] as { startTime?: string; phase?: string } | undefined)
+    .filter((s) => s?.phase === 'Running' || s?.phase === 'Pending')
+    .map((s) => Date.parse(s?.startTime ?? ''))
     .filter((t) => !Number.isNaN(t));
   for (const name of [...secretsUsedBy(podSpec)].sort()) {
     const changedAt = changedAtByName.get(name);

@@ -85,12 +85,12 @@ export class OpenBaoClient {
     this.now = options.now ?? Date.now;
   }
 
-  /** GET <mount>/data/<path>[?version=N]. */
-  async readSecret(path: string, version?: number): Promise<KvReadResult> {
+  /** GET <mount>/data/<path>[?version=N] (mount: the configured KV v2 mount unless given). */
+  async readSecret(path: string, version?: number, mount = this.config.kvMount): Promise<KvReadResult> {
     const query = version ? `?version=${version}` : '';
     const a = await this.authed(
       'GET',
-      `${this.config.kvMount}/data/${encodePath(path)}${query}`,
+      `${encodePath(mount)}/data/${encodePath(path)}${query}`,
       undefined,
       [404],
     );
@@ -106,13 +106,8 @@ export class OpenBaoClient {
   }
 
   /** GET <mount>/metadata/<path>; undefined when there is no secret. */
-  async readMetadata(path: string): Promise<KvSecretMetadata | undefined> {
-    const a = await this.authed(
-      'GET',
-      `${this.config.kvMount}/metadata/${encodePath(path)}`,
-      undefined,
-      [404],
-    );
+  async readMetadata(path: string, mount = this.config.kvMount): Promise<KvSecretMetadata | undefined> {
+    const a = await this.authed('GET', `${encodePath(mount)}/metadata/${encodePath(path)}`, undefined, [404]);
     if (a.status === 404) return undefined;
     const d = (a.body?.['data'] ?? {}) as Record<string, unknown>;
     const versions: KvSecretMetadata['versions'] = {};
