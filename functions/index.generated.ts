@@ -3,6 +3,7 @@
 import bot_eco_alert_bot from './eco-alert-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
 import bot_eco_compliance_bot from './eco-compliance-bot/handler.ts';
+import bot_eco_firewall_bot from './eco-firewall-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_secrets_bot from './eco-secrets-bot/handler.ts';
 import bot_eco_security_bot from './eco-security-bot/handler.ts';
@@ -13,6 +14,7 @@ export const bots = [
   bot_eco_alert_bot,
   bot_eco_cleanup_bot,
   bot_eco_compliance_bot,
+  bot_eco_firewall_bot,
   bot_eco_monitoring_bot,
   bot_eco_secrets_bot,
   bot_eco_security_bot,
