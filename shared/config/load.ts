@@ -49,7 +49,7 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   {
     name: 'ECO_SINK_ATTEMPTS',
     default: '5',
-    meaning: 'delivery attempts to K_SINK (5xx, 408, 429, network errors retried)',
+    meaning: 'delivery attempts to K_SINK (408, 429, 5xx but 501/505, network errors retried)',
   },
   {
     name: 'ECO_SINK_BACKOFF_MS',
@@ -59,7 +59,7 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   {
     name: 'ECO_SINK_MAX_BACKOFF_MS',
     default: '5000',
-    meaning: 'cap of one retry delay (Retry-After is honoured up to 30 s)',
+    meaning: 'cap of one retry delay (a Retry-After over 30 s ends the retries)',
   },
   { name: 'ECO_SINK_TIMEOUT_MS', default: '5000', meaning: 'timeout of one delivery attempt' },
   {
@@ -82,6 +82,18 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
     meaning: 'multi-bot tick: how far back a missed schedule still runs (once)',
   },
   { name: 'ECO_CRON_TIMEZONE', default: 'UTC', meaning: 'time zone of the bots’ cron expressions' },
+  {
+    name: 'KUBECONFIG',
+    default: '~/.kube/config',
+    meaning: 'kubeconfig file(s) when not running in a cluster (the in-cluster ServiceAccount comes first)',
+  },
+  { name: 'ECO_K8S_TIMEOUT_MS', default: '10000', meaning: 'deadline of one API request attempt' },
+  {
+    name: 'ECO_K8S_RETRIES',
+    default: '4',
+    meaning: 'retries after the first attempt (429 with Retry-After, 5xx, resets, timeouts)',
+  },
+  { name: 'ECO_K8S_NAMESPACE', default: 'context namespace', meaning: 'the default namespace' },
 ];
 
 /** A whole-number variable within [min, max], else a ConfigError naming it. */
