@@ -73,7 +73,6 @@ export default defineBot({
   rbac: RBAC,
   mutates: true,
   input: Input,
-  settings: {},
 
   async run(input: Input, ctx: Context): Promise<RunResult> {
     const wanted = (c: (typeof CHECKS)[number]): boolean => !input.checks || input.checks.includes(c);
