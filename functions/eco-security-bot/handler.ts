@@ -71,6 +71,11 @@ const SETTINGS = {
     meaning:
       'Pod Security level to report against: baseline only, or restricted (with the read-only root filesystem)',
   }),
+  exemptNamespaces: setting.list({
+    env: 'ECO_SECURITY_EXEMPT_NAMESPACES',
+    default: ['kube-system'],
+    meaning: "namespaces not judged (Polaris exempts kube-system's control-plane components by default)",
+  }),
   safeFixes: setting.boolean({
     env: 'ECO_SECURITY_SAFE_FIXES',
     default: false,
@@ -140,7 +145,9 @@ export default defineBot({
     for (const key of Object.keys(KINDS) as (keyof typeof KINDS)[]) {
       if (key !== 'namespaces') all.push(...typed(snap.objects[key], KINDS[key]));
     }
+    const exempt = new Set(ctx.settings.exemptNamespaces);
     const assessments = topLevel(all)
+      .filter((o) => !exempt.has(o.metadata.namespace ?? ''))
       .map(assess)
       .filter((a): a is Assessment => a !== undefined);
     const namespaces = input.namespace
