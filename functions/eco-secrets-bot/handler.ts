@@ -355,9 +355,11 @@ export default defineBot({
     // Mappings.
     const mappings: SyncMapping[] = [];
     const declared = [
-      ...configmaps
-        .filter((cm) => cm.metadata.labels?.[SYNC_LABEL] === 'true')
-        .map((cm) => mappingsFromConfigMap(cm as Parameters<typeof mappingsFromConfigMap>[0])),
+      ...(await Promise.all(
+        configmaps
+          .filter((cm) => cm.metadata.labels?.[SYNC_LABEL] === 'true')
+          .map((cm) => mappingsFromConfigMap(cm as Parameters<typeof mappingsFromConfigMap>[0])),
+      )),
       ...secrets.map((s) => mappingFromSecret(s)).filter((p) => p !== undefined),
     ];
     const targets = new Set<string>();

@@ -2,7 +2,6 @@
 // Operator users declare an ExternalSecret, without a CRD: either annotations on the target Secret,
 // or a list in a ConfigMap labelled `eco.bsw-arch.org/openbao-sync: "true"` (key `mappings`, YAML or
 // JSON). Targets are always in the declaring object's namespace (no cross-namespace writes).
-import { parse as parseYaml } from 'yaml';
 
 export const SYNC_LABEL = 'eco.bsw-arch.org/openbao-sync';
 export const MAPPINGS_KEY = 'mappings';
@@ -137,11 +136,24 @@ function build(
   };
 }
 
+/**
+ * JSON as is; anything else through the `yaml` package, loaded only then (it costs ~9 ms of cold
+ * start, which a bot without YAML mappings should not pay).
+ */
+async function parseDocument(text: string): Promise<unknown> {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const { parse } = await import('yaml');
+    return parse(text);
+  }
+}
+
 /** Mappings from a sync ConfigMap. */
-export function mappingsFromConfigMap(cm: {
+export async function mappingsFromConfigMap(cm: {
   metadata: { name: string; namespace?: string };
   data?: Record<string, string>;
-}): ParsedMappings {
+}): Promise<ParsedMappings> {
   const namespace = cm.metadata.namespace ?? 'default';
   const declaredIn = `ConfigMap ${namespace}/${cm.metadata.name}`;
   const out: ParsedMappings = { mappings: [], errors: [] };
@@ -152,7 +164,7 @@ export function mappingsFromConfigMap(cm: {
   }
   let doc: unknown;
   try {
-    doc = parseYaml(text);
+    doc = await parseDocument(text);
   } catch (e) {
     out.errors.push(
       `${declaredIn}: ${MAPPINGS_KEY} is not YAML or JSON: ${(e as Error).message.split('\n')[0]}`,

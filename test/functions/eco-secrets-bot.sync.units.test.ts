@@ -27,8 +27,8 @@ const cm = (mappings: string) => ({
 });
 
 describe('mappings', () => {
-  it('reads a YAML list from a ConfigMap with defaults', () => {
-    const r = mappingsFromConfigMap(
+  it('reads a YAML list from a ConfigMap with defaults', async () => {
+    const r = await mappingsFromConfigMap(
       cm(`
 - target: db-credentials
   path: shop/database
@@ -76,9 +76,14 @@ describe('mappings', () => {
     ['[{target: a, path: x, version: 0}]', 'version must be a positive integer'],
     ['[{target: a, path: x}, {target: a, path: y}]', 'declared twice'],
     ['[unclosed', 'is not YAML or JSON'],
-  ])('rejects %s', (text, message) => {
-    const r = mappingsFromConfigMap(cm(text));
+  ])('rejects %s', async (text, message) => {
+    const r = await mappingsFromConfigMap(cm(text));
     expect(r.errors.join('\n')).toContain(message);
+  });
+
+  it('reads JSON without loading the YAML parser', async () => {
+    const r = await mappingsFromConfigMap(cm('[{"target":"db","path":"shop/db","keys":["password"]}]'));
+    expect(r.mappings[0]).toMatchObject({ target: 'db', path: 'shop/db', keys: { password: 'password' } });
   });
 
   it('reads annotations on the target Secret', () => {
