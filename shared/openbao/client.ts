@@ -4,6 +4,8 @@
 import { readFile } from 'node:fs/promises';
 import type { OpenBaoConfig } from './config.ts';
 import { OpenBaoError } from './errors.ts';
+import { fetchWithRetry } from '../http/retry.ts';
+import type { RetryPolicy } from '../http/retry.ts';
 
 /** The version metadata OpenBao returns with a read. */
 export interface KvVersionMetadata {
@@ -36,6 +38,8 @@ export interface KvSecretMetadata {
 export interface OpenBaoClientOptions {
   fetch?: typeof fetch;
   now?: () => number;
+  /** Retries of one request on network errors, 429 and 5xx (default 3 attempts, 200 ms backoff). */
+  retry?: Omit<RetryPolicy, 'timeoutMs'>;
 }
 
 interface RawVersionMetadata {
@@ -76,6 +80,7 @@ export class OpenBaoClient {
   private login: Promise<void> | undefined;
   private readonly doFetch: typeof fetch;
   private readonly now: () => number;
+  private readonly retry: RetryPolicy;
 
   constructor(
     readonly config: OpenBaoConfig,
@@ -83,6 +88,10 @@ export class OpenBaoClient {
   ) {
     this.doFetch = options.fetch ?? fetch;
     this.now = options.now ?? Date.now;
+    this.retry = {
+      ...(options.retry ?? { attempts: 3, backoffMs: 200, maxBackoffMs: 2_000 }),
+      timeoutMs: config.timeoutMs,
+    };
   }
 
   /** GET <mount>/data/<path>[?version=N] (mount: the configured KV v2 mount unless given). */
@@ -254,12 +263,19 @@ export class OpenBaoClient {
     if (body !== undefined) headers['content-type'] = 'application/json';
     let res: Response;
     try {
-      res = await this.doFetch(`${this.config.address}/v1/${path}`, {
-        method,
-        headers,
-        ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-        signal: AbortSignal.timeout(this.config.timeoutMs),
-      });
+      // Every call the client makes may be repeated: reads, LIST, and token logins/renewals (a
+      // repeated login only issues another token).
+      res = await fetchWithRetry(
+        `${this.config.address}/v1/${path}`,
+        {
+          method,
+          headers,
+          ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+          safeToRepeat: true,
+        },
+        this.retry,
+        { fetch: this.doFetch },
+      );
     } catch (e) {
       throw new OpenBaoError(0, [(e as Error).message], method, path.replace(/\?.*$/, ''), { cause: e });
     }

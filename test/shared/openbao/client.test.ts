@@ -183,6 +183,23 @@ describe('token file auth, health and transport failures', () => {
     expect(await client.health()).toMatchObject({ initialized: true, sealed: false });
   });
 
+  it('retries a 503 (and network errors) with backoff, then succeeds', async () => {
+    const file = join(dir, 'bao-token');
+    let calls = 0;
+    const flaky: typeof fetch = async (input, init) => {
+      calls++;
+      if (calls === 1) return new Response('{"errors":["Vault is sealed"]}', { status: 503 });
+      if (calls === 2) throw new TypeError('fetch failed');
+      return fetch(input, init);
+    };
+    const client = new OpenBaoClient(
+      { address: bao.url, auth: { kind: 'token-file', file }, kvMount: 'secret', timeoutMs: 5000 },
+      { fetch: flaky, retry: { attempts: 3, backoffMs: 1, maxBackoffMs: 1 } },
+    );
+    expect(await client.readSecret('apps/shop/db')).toMatchObject({ status: 'ok' });
+    expect(calls).toBe(3);
+  });
+
   it('reports a refused connection as status 0', async () => {
     const port = await freePort();
     const file = join(dir, 'bao-token');
