@@ -4,7 +4,10 @@ import bot_eco_alert_bot from './eco-alert-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
 import bot_eco_compliance_bot from './eco-compliance-bot/handler.ts';
 import bot_eco_firewall_bot from './eco-firewall-bot/handler.ts';
+import bot_eco_limit_bot from './eco-limit-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
+import bot_eco_quota_bot from './eco-quota-bot/handler.ts';
+import bot_eco_resource_bot from './eco-resource-bot/handler.ts';
 import bot_eco_secrets_bot from './eco-secrets-bot/handler.ts';
 import bot_eco_security_bot from './eco-security-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
@@ -15,7 +18,10 @@ export const bots = [
   bot_eco_cleanup_bot,
   bot_eco_compliance_bot,
   bot_eco_firewall_bot,
+  bot_eco_limit_bot,
   bot_eco_monitoring_bot,
+  bot_eco_quota_bot,
+  bot_eco_resource_bot,
   bot_eco_secrets_bot,
   bot_eco_security_bot,
   bot_eco_status_bot,

@@ -22,4 +22,5 @@ export const TEST_BINARIES: readonly TestBinary[] = [
   { binary: 'skopeo', debianPackage: 'skopeo' },
   { binary: 'dnsmasq', debianPackage: 'dnsmasq-base' },
   { binary: 'loki', debianPackage: 'loki' },
+  { binary: 'git', debianPackage: 'git' },
 ];
