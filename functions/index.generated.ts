@@ -3,9 +3,12 @@
 import bot_eco_alert_bot from './eco-alert-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
 import bot_eco_compliance_bot from './eco-compliance-bot/handler.ts';
+import bot_eco_cost_bot from './eco-cost-bot/handler.ts';
+import bot_eco_efficiency_bot from './eco-efficiency-bot/handler.ts';
 import bot_eco_firewall_bot from './eco-firewall-bot/handler.ts';
 import bot_eco_limit_bot from './eco-limit-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
+import bot_eco_optimize_bot from './eco-optimize-bot/handler.ts';
 import bot_eco_quota_bot from './eco-quota-bot/handler.ts';
 import bot_eco_resource_bot from './eco-resource-bot/handler.ts';
 import bot_eco_secrets_bot from './eco-secrets-bot/handler.ts';
@@ -17,9 +20,12 @@ export const bots = [
   bot_eco_alert_bot,
   bot_eco_cleanup_bot,
   bot_eco_compliance_bot,
+  bot_eco_cost_bot,
+  bot_eco_efficiency_bot,
   bot_eco_firewall_bot,
   bot_eco_limit_bot,
   bot_eco_monitoring_bot,
+  bot_eco_optimize_bot,
   bot_eco_quota_bot,
   bot_eco_resource_bot,
   bot_eco_secrets_bot,
