@@ -21,3 +21,4 @@ export type { CeMode } from './cloudevents/mode.ts';
 export * from './auth/index.ts';
 export * from './http/index.ts';
 export * from './runtime/index.ts';
+export * from './tenant/index.ts';
