@@ -125,6 +125,22 @@ export const PLANTED: readonly Planted[] = [
     description: 'look-alike: quota, limit range, default-deny policy and owner label all present',
     expect: 'ignored',
   },
+  {
+    category: 'infrastructure',
+    bot: 'eco-config-bot',
+    check: 'config.unused',
+    object: o('v1', 'ConfigMap', 'app-config', 'legacy'),
+    description: 'no workload, pod, Ingress or ServiceAccount references it',
+    expect: 'found',
+  },
+  {
+    category: 'infrastructure',
+    bot: 'eco-config-bot',
+    check: 'config.unused',
+    object: o('v1', 'Secret', 'shop-tls', 'shop'),
+    description: 'look-alike: no pod mounts it, but the shop Ingress serves it as its TLS certificate',
+    expect: 'ignored',
+  },
   // optimisation
   {
     category: 'optimisation',
