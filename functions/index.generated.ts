@@ -8,6 +8,7 @@ import bot_eco_infra_bot from './eco-infra-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_namespace_bot from './eco-namespace-bot/handler.ts';
 import bot_eco_node_bot from './eco-node-bot/handler.ts';
+import bot_eco_provision_bot from './eco-provision-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
 
 /** Every bot of the fleet, sorted by folder name. */
@@ -20,5 +21,6 @@ export const bots = [
   bot_eco_monitoring_bot,
   bot_eco_namespace_bot,
   bot_eco_node_bot,
+  bot_eco_provision_bot,
   bot_eco_status_bot,
 ] as const;
