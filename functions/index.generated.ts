@@ -4,6 +4,7 @@ import bot_eco_alert_bot from './eco-alert-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
 import bot_eco_cluster_bot from './eco-cluster-bot/handler.ts';
 import bot_eco_config_bot from './eco-config-bot/handler.ts';
+import bot_eco_iacode_bot from './eco-iacode-bot/handler.ts';
 import bot_eco_infra_bot from './eco-infra-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_namespace_bot from './eco-namespace-bot/handler.ts';
@@ -17,6 +18,7 @@ export const bots = [
   bot_eco_cleanup_bot,
   bot_eco_cluster_bot,
   bot_eco_config_bot,
+  bot_eco_iacode_bot,
   bot_eco_infra_bot,
   bot_eco_monitoring_bot,
   bot_eco_namespace_bot,

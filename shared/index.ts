@@ -22,3 +22,4 @@ export * from './auth/index.ts';
 export * from './http/index.ts';
 export * from './runtime/index.ts';
 export * from './tenant/index.ts';
+export * from './deprecations/index.ts';

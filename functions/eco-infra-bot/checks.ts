@@ -3,7 +3,7 @@
 // or a tool declared survives only in `kubectl.kubernetes.io/last-applied-configuration` and in the
 // managedFields entries of the managers that wrote it.
 import { check, resources, type KubeObject, type ResourceType, type Snapshot } from '../../shared/index.ts';
-import { deprecationOf, removedBy, type Deprecation } from './deprecations.ts';
+import { deprecationOf, removedBy, type Deprecation } from '../../shared/index.ts';
 import { crdType } from './inventory.ts';
 
 export const KINDS = {

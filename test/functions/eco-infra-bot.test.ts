@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import bot from '../../functions/eco-infra-bot/handler.ts';
 import { declaredVersions } from '../../functions/eco-infra-bot/checks.ts';
-import { deprecationOf, removedBy } from '../../functions/eco-infra-bot/deprecations.ts';
+import { deprecationOf, removedBy } from '../../shared/deprecations/index.ts';
 import { platformsOf } from '../../functions/eco-infra-bot/inventory.ts';
 import type { KubeObject } from '../../shared/k8s/types.ts';
 import { startBotHarness, type BotHarness } from '../helpers/k8s-harness.ts';

@@ -1,3 +1,4 @@
+// Shared by eco-infra-bot (live objects) and eco-iacode-bot (manifests in a repository).
 // The Kubernetes deprecated API migration guide (kubernetes.io/docs/reference/using-api/deprecation-guide),
 // v1.16 to v1.35: the group/version of a kind, the release that stopped serving it, and what replaces
 // it. Popeye 403 and kube-score stable-version flag an object still declared with one of these.
