@@ -11,6 +11,7 @@ import bot_eco_namespace_bot from './eco-namespace-bot/handler.ts';
 import bot_eco_node_bot from './eco-node-bot/handler.ts';
 import bot_eco_provision_bot from './eco-provision-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
+import bot_eco_terraform_bot from './eco-terraform-bot/handler.ts';
 
 /** Every bot of the fleet, sorted by folder name. */
 export const bots = [
@@ -25,4 +26,5 @@ export const bots = [
   bot_eco_node_bot,
   bot_eco_provision_bot,
   bot_eco_status_bot,
+  bot_eco_terraform_bot,
 ] as const;

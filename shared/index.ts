@@ -23,3 +23,4 @@ export * from './http/index.ts';
 export * from './runtime/index.ts';
 export * from './tenant/index.ts';
 export * from './deprecations/index.ts';
+export * from './opentofu/index.ts';

@@ -1,18 +1,9 @@
 // .tf files: providers of the FAGAM clouds (and HashiCorp Vault: the platform uses OpenBao), and
 // `terraform {}` blocks that tie state to HashiCorp (the `cloud` block, the `remote` backend) or to a
 // FAGAM object store. A line scanner over HCL: blocks are found by their headers, comments skipped.
+import { normaliseProvider, prohibitedProvider } from '../../shared/index.ts';
 import type { Problem } from './lint-types.ts';
 
-/** Registry addresses (namespace/type) and bare provider names that are prohibited. */
-export const PROHIBITED_PROVIDERS: Readonly<Record<string, string>> = {
-  'hashicorp/aws': 'Amazon Web Services',
-  'hashicorp/google': 'Google Cloud',
-  'hashicorp/google-beta': 'Google Cloud',
-  'hashicorp/azurerm': 'Microsoft Azure',
-  'hashicorp/azuread': 'Microsoft Entra ID',
-  'azure/azapi': 'Microsoft Azure',
-  'hashicorp/vault': 'HashiCorp Vault (use OpenBao)',
-};
 const FAGAM_BACKENDS: Readonly<Record<string, string>> = {
   s3: 'Amazon S3',
   gcs: 'Google Cloud Storage',
@@ -20,20 +11,8 @@ const FAGAM_BACKENDS: Readonly<Record<string, string>> = {
   remote: 'HashiCorp Terraform Cloud/Enterprise',
 };
 
-/**
- * `registry.terraform.io/hashicorp/aws`, `registry.opentofu.org/hashicorp/aws`, `hashicorp/aws` and
- * `aws` all name the same provider: host and default namespace dropped, lower case.
- */
-export function normaliseProvider(source: string): string {
-  const parts = source.trim().toLowerCase().split('/');
-  if (parts.length === 3) parts.shift();
-  if (parts.length === 1) parts.unshift('hashicorp');
-  return parts.join('/');
-}
-
-export function prohibited(source: string): string | undefined {
-  return PROHIBITED_PROVIDERS[normaliseProvider(source)];
-}
+export { normaliseProvider } from '../../shared/index.ts';
+export const prohibited = prohibitedProvider;
 
 /** Strips `#` and `//` comments outside strings (enough for block headers and attributes). */
 function code(line: string): string {
