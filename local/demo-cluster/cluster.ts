@@ -82,7 +82,12 @@ export function buildDemoCluster(now: Date): DemoCluster {
   ns('payments', '200d', { owner: 'team-payments', [`${ECO}/tier`]: 'large' });
   ns('analytics', '150d', { owner: 'team-data' });
   ns('legacy', '700d', {});
-  ns('data', '180d', { owner: 'team-data', [`${ECO}/tier`]: 'small' });
+  // Provisioned by eco-provision-bot, since lost its quota, limit range and policy (provision.drift).
+  ns('data', '180d', {
+    owner: 'team-data',
+    [`${ECO}/tier`]: 'small',
+    'app.kubernetes.io/managed-by': 'eco-provision-bot',
+  });
   ns('preview-pr-142', '9d', { owner: 'team-shop', 'preview.eco/pr': '142' }, { [`${ECO}/ttl`]: '7d' });
 
   // ---------- kube-system ----------

@@ -141,6 +141,24 @@ export const PLANTED: readonly Planted[] = [
     description: 'look-alike: no pod mounts it, but the shop Ingress serves it as its TLS certificate',
     expect: 'ignored',
   },
+  {
+    category: 'infrastructure',
+    bot: 'eco-provision-bot',
+    check: 'provision.drift',
+    object: o('v1', 'Namespace', 'data'),
+    description:
+      'provisioned tenant (managed-by eco-provision-bot, tier small) without its quota, limit range, default-deny policy and owner RoleBinding',
+    expect: 'found',
+  },
+  {
+    category: 'infrastructure',
+    bot: 'eco-provision-bot',
+    check: 'provision.drift',
+    object: o('v1', 'Namespace', 'analytics'),
+    description:
+      'look-alike: lacks the same pieces but was not provisioned by the bot (eco-namespace-bot reports it)',
+    expect: 'ignored',
+  },
   // optimisation
   {
     category: 'optimisation',
