@@ -6,15 +6,22 @@ import bot_eco_backup_bot from './eco-backup-bot/handler.ts';
 import bot_eco_build_bot from './eco-build-bot/handler.ts';
 import bot_eco_cache_bot from './eco-cache-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
+import bot_eco_cluster_bot from './eco-cluster-bot/handler.ts';
 import bot_eco_compliance_bot from './eco-compliance-bot/handler.ts';
+import bot_eco_config_bot from './eco-config-bot/handler.ts';
 import bot_eco_container_bot from './eco-container-bot/handler.ts';
 import bot_eco_cost_bot from './eco-cost-bot/handler.ts';
 import bot_eco_efficiency_bot from './eco-efficiency-bot/handler.ts';
 import bot_eco_firewall_bot from './eco-firewall-bot/handler.ts';
+import bot_eco_iacode_bot from './eco-iacode-bot/handler.ts';
 import bot_eco_image_bot from './eco-image-bot/handler.ts';
+import bot_eco_infra_bot from './eco-infra-bot/handler.ts';
 import bot_eco_limit_bot from './eco-limit-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
+import bot_eco_namespace_bot from './eco-namespace-bot/handler.ts';
+import bot_eco_node_bot from './eco-node-bot/handler.ts';
 import bot_eco_optimize_bot from './eco-optimize-bot/handler.ts';
+import bot_eco_provision_bot from './eco-provision-bot/handler.ts';
 import bot_eco_quota_bot from './eco-quota-bot/handler.ts';
 import bot_eco_registry_bot from './eco-registry-bot/handler.ts';
 import bot_eco_resource_bot from './eco-resource-bot/handler.ts';
@@ -25,6 +32,7 @@ import bot_eco_security_bot from './eco-security-bot/handler.ts';
 import bot_eco_snapshot_bot from './eco-snapshot-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
 import bot_eco_storage_bot from './eco-storage-bot/handler.ts';
+import bot_eco_terraform_bot from './eco-terraform-bot/handler.ts';
 import bot_eco_volume_bot from './eco-volume-bot/handler.ts';
 
 /** Every bot of the fleet, sorted by folder name. */
@@ -35,15 +43,22 @@ export const bots = [
   bot_eco_build_bot,
   bot_eco_cache_bot,
   bot_eco_cleanup_bot,
+  bot_eco_cluster_bot,
   bot_eco_compliance_bot,
+  bot_eco_config_bot,
   bot_eco_container_bot,
   bot_eco_cost_bot,
   bot_eco_efficiency_bot,
   bot_eco_firewall_bot,
+  bot_eco_iacode_bot,
   bot_eco_image_bot,
+  bot_eco_infra_bot,
   bot_eco_limit_bot,
   bot_eco_monitoring_bot,
+  bot_eco_namespace_bot,
+  bot_eco_node_bot,
   bot_eco_optimize_bot,
+  bot_eco_provision_bot,
   bot_eco_quota_bot,
   bot_eco_registry_bot,
   bot_eco_resource_bot,
@@ -54,5 +69,6 @@ export const bots = [
   bot_eco_snapshot_bot,
   bot_eco_status_bot,
   bot_eco_storage_bot,
+  bot_eco_terraform_bot,
   bot_eco_volume_bot,
 ] as const;

@@ -89,7 +89,12 @@ export function buildDemoCluster(now: Date): DemoCluster {
   );
   ns('analytics', '150d', { owner: 'team-data' });
   ns('legacy', '700d', {});
-  ns('data', '180d', { owner: 'team-data', [`${ECO}/tier`]: 'small' });
+  // Provisioned by eco-provision-bot, since lost its quota, limit range and policy (provision.drift).
+  ns('data', '180d', {
+    owner: 'team-data',
+    [`${ECO}/tier`]: 'small',
+    'app.kubernetes.io/managed-by': 'eco-provision-bot',
+  });
   ns('preview-pr-142', '9d', { owner: 'team-shop', 'preview.eco/pr': '142' }, { [`${ECO}/ttl`]: '7d' });
 
   // ---------- kube-system ----------
@@ -546,7 +551,18 @@ export function buildDemoCluster(now: Date): DemoCluster {
   const cron = b.add({
     apiVersion: 'batch/v1',
     kind: 'CronJob',
-    metadata: b.meta('CronJob', 'analytics', 'nightly-report', '150d', { generation: 1 }),
+    metadata: b.meta('CronJob', 'analytics', 'nightly-report', '150d', {
+      generation: 1,
+      // Its manifest still says batch/v1beta1 (removed in 1.25): eco-infra-bot's infra.removed-api.
+      annotations: {
+        'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({
+          apiVersion: 'batch/v1beta1',
+          kind: 'CronJob',
+          metadata: { name: 'nightly-report', namespace: 'analytics' },
+          spec: { schedule: '0 2 * * *', concurrencyPolicy: 'Forbid' },
+        }),
+      },
+    }),
     spec: {
       schedule: '0 2 * * *',
       concurrencyPolicy: 'Forbid',
