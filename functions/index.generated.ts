@@ -3,6 +3,7 @@
 import bot_eco_alert_bot from './eco-alert-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
+import bot_eco_network_bot from './eco-network-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
 
 /** Every bot of the fleet, sorted by folder name. */
@@ -10,5 +11,6 @@ export const bots = [
   bot_eco_alert_bot,
   bot_eco_cleanup_bot,
   bot_eco_monitoring_bot,
+  bot_eco_network_bot,
   bot_eco_status_bot,
 ] as const;

@@ -1,0 +1,2 @@
+export * from './selectors.ts';
+export * from './services.ts';
