@@ -2,6 +2,7 @@
 // Run `npm run generate` to update it; `npm run generate -- --check` fails when it is stale.
 import bot_eco_alert_bot from './eco-alert-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
+import bot_eco_ingress_bot from './eco-ingress-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_network_bot from './eco-network-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
@@ -10,6 +11,7 @@ import bot_eco_status_bot from './eco-status-bot/handler.ts';
 export const bots = [
   bot_eco_alert_bot,
   bot_eco_cleanup_bot,
+  bot_eco_ingress_bot,
   bot_eco_monitoring_bot,
   bot_eco_network_bot,
   bot_eco_status_bot,

@@ -358,6 +358,23 @@ export const PLANTED: readonly Planted[] = [
     description: 'X.509 certificate for portal.legacy.example.com expired 3 days ago',
     expect: 'found',
   },
+  {
+    category: 'network',
+    bot: 'eco-network-bot',
+    check: 'network.pod-uncovered',
+    object: pod('shop', deploymentPodName('shop', 'storefront')),
+    description:
+      'look-alike: shop has default-deny (podSelector {}, Ingress and Egress), so every shop pod is covered',
+    expect: 'ignored',
+  },
+  {
+    category: 'network',
+    bot: 'eco-ingress-bot',
+    check: 'ingress.cert-expiring',
+    object: o('v1', 'Secret', 'payments-tls', 'payments'),
+    description: 'look-alike: a 90-day certificate with 80 days left, outside the 30-day renewal window',
+    expect: 'ignored',
+  },
   // security
   {
     category: 'security',

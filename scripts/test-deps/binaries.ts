@@ -21,5 +21,6 @@ export const TEST_BINARIES: readonly TestBinary[] = [
   { binary: 'docker-registry', debianPackage: 'docker-registry' },
   { binary: 'skopeo', debianPackage: 'skopeo' },
   { binary: 'dnsmasq', debianPackage: 'dnsmasq-base' },
+  { binary: 'openssl', debianPackage: 'openssl' },
   { binary: 'loki', debianPackage: 'loki' },
 ];
