@@ -2,6 +2,7 @@
 // Run `npm run generate` to update it; `npm run generate -- --check` fails when it is stale.
 import bot_eco_alert_bot from './eco-alert-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
+import bot_eco_dns_bot from './eco-dns-bot/handler.ts';
 import bot_eco_ingress_bot from './eco-ingress-bot/handler.ts';
 import bot_eco_loadbalancer_bot from './eco-loadbalancer-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
@@ -12,6 +13,7 @@ import bot_eco_status_bot from './eco-status-bot/handler.ts';
 export const bots = [
   bot_eco_alert_bot,
   bot_eco_cleanup_bot,
+  bot_eco_dns_bot,
   bot_eco_ingress_bot,
   bot_eco_loadbalancer_bot,
   bot_eco_monitoring_bot,
