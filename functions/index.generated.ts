@@ -3,6 +3,7 @@
 import bot_eco_alert_bot from './eco-alert-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
 import bot_eco_dns_bot from './eco-dns-bot/handler.ts';
+import bot_eco_gateway_bot from './eco-gateway-bot/handler.ts';
 import bot_eco_ingress_bot from './eco-ingress-bot/handler.ts';
 import bot_eco_loadbalancer_bot from './eco-loadbalancer-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
@@ -14,6 +15,7 @@ export const bots = [
   bot_eco_alert_bot,
   bot_eco_cleanup_bot,
   bot_eco_dns_bot,
+  bot_eco_gateway_bot,
   bot_eco_ingress_bot,
   bot_eco_loadbalancer_bot,
   bot_eco_monitoring_bot,

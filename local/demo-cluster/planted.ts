@@ -368,6 +368,22 @@ export const PLANTED: readonly Planted[] = [
   },
   {
     category: 'network',
+    bot: 'eco-gateway-bot',
+    check: 'gateway.ingress-missing-backend',
+    object: o('networking.k8s.io/v1', 'Ingress', 'old-portal', 'legacy'),
+    description: 'the gateway view of the same broken route: backend Service old-portal-svc does not exist',
+    expect: 'found',
+  },
+  {
+    category: 'network',
+    bot: 'eco-gateway-bot',
+    check: 'gateway.ingress-missing-backend',
+    object: o('networking.k8s.io/v1', 'Ingress', 'storefront', 'shop'),
+    description: 'look-alike: backend Service storefront and port 80 exist',
+    expect: 'ignored',
+  },
+  {
+    category: 'network',
     bot: 'eco-ingress-bot',
     check: 'ingress.cert-expiring',
     object: o('v1', 'Secret', 'shop-tls', 'shop'),
