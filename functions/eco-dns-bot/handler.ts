@@ -15,7 +15,7 @@ import {
 import { CHECKS, type CoreDnsView, type RegistryRecord } from './checks.ts';
 import { declaredHosts, type DeclaredHost } from './declared.ts';
 import { parseOwnership, registryNames } from './ownership.ts';
-import { createDnsClient, mapLimit, type Answer, type DnsClient } from './resolve.ts';
+import { createDnsClient, GIVE_UP_AFTER, mapLimit, type Answer, type DnsClient } from './resolve.ts';
 
 const httproutes: ResourceType = {
   group: 'gateway.networking.k8s.io',
@@ -220,7 +220,7 @@ export default defineBot({
       optional: ['httproutes', 'gateways'],
     });
     const hosts: DeclaredHost[] = declaredHosts(snap.objects);
-    const dns = createDnsClient(s.servers, s.timeoutMs);
+    const dns = createDnsClient(s.servers, s.timeoutMs, ctx.signal);
     const dnsErrors = new Map<string, number>();
     const unique = [...new Set(hosts.map((h) => h.host))];
     const resolved = await mapLimit(unique, CONCURRENCY, async (h) => [h, await dns.lookup(h)] as const);
@@ -258,7 +258,10 @@ export default defineBot({
     for (const [code, count] of dnsErrors)
       errors.push({
         code: 'dns-unavailable',
-        message: `${count} DNS queries through ${dns.servers.join(', ') || 'the system resolvers'} failed with ${code}`,
+        message:
+          code === 'ESKIPPED'
+            ? `${count} DNS queries not sent: the server failed ${GIVE_UP_AFTER} queries without answering one`
+            : `${count} DNS queries through ${dns.servers.join(', ') || 'the system resolvers'} failed with ${code}`,
       });
 
     const view = { hosts, answers, registry, resources: existing, coredns, servers: dns.servers };

@@ -18,6 +18,13 @@ export interface DnsClient {
   readonly servers: readonly string[];
 }
 
+/**
+ * After this many failed queries without one answer (NXDOMAIN counts as an answer), the server is
+ * taken as down and the remaining queries are skipped (`ESKIPPED`): a dead resolver must not hold
+ * the run for names × timeout.
+ */
+export const GIVE_UP_AFTER = 8;
+
 const MAX_CHAIN = 8;
 const ABSENT = new Set(['ENOTFOUND', 'ENODATA']);
 
@@ -26,9 +33,20 @@ function codeOf(error: unknown): string {
 }
 
 /** `host:port` or `[v6]:port` entries as node:dns setServers takes them. */
-export function createDnsClient(servers: readonly string[], timeoutMs: number): DnsClient {
+export function createDnsClient(
+  servers: readonly string[],
+  timeoutMs: number,
+  signal?: AbortSignal,
+): DnsClient {
   const resolver = new Resolver({ timeout: timeoutMs, tries: 1 });
   if (servers.length > 0) resolver.setServers([...servers]);
+  let answered = 0;
+  let failed = 0;
+  const down = (): boolean => signal?.aborted === true || (answered === 0 && failed >= GIVE_UP_AFTER);
+  const note = (code: string | undefined): void => {
+    if (code === undefined || ABSENT.has(code)) answered++;
+    else failed++;
+  };
 
   async function chainOf(name: string): Promise<string[]> {
     const chain: string[] = [];
@@ -49,6 +67,7 @@ export function createDnsClient(servers: readonly string[], timeoutMs: number): 
   return {
     servers: resolver.getServers(),
     async lookup(name) {
+      if (down()) return { status: 'error', code: 'ESKIPPED', chain: [] };
       const [v4, v6, chain] = await Promise.all([
         resolver.resolve4(name).then(
           (a) => ({ ok: true as const, a }),
@@ -60,6 +79,7 @@ export function createDnsClient(servers: readonly string[], timeoutMs: number): 
         ),
         chainOf(name),
       ]);
+      for (const r of [v4, v6]) note(r.ok ? undefined : r.code);
       const addresses = [...(v4.ok ? v4.a : []), ...(v6.ok ? v6.a : [])];
       if (addresses.length > 0) return { status: 'ok', addresses, chain };
       const codes = [v4, v6].map((r) => (r.ok ? 'ENODATA' : r.code));
@@ -68,10 +88,14 @@ export function createDnsClient(servers: readonly string[], timeoutMs: number): 
       return { status: 'error', code: codes.find((c) => !ABSENT.has(c)) ?? 'EUNKNOWN', chain };
     },
     async txt(name) {
+      if (down()) return { status: 'error', code: 'ESKIPPED' };
       try {
-        return { status: 'ok', records: await resolver.resolveTxt(name) };
+        const records = await resolver.resolveTxt(name);
+        note(undefined);
+        return { status: 'ok', records };
       } catch (error) {
         const code = codeOf(error);
+        note(code);
         return ABSENT.has(code) ? { status: 'none' } : { status: 'error', code };
       }
     },
