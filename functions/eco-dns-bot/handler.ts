@@ -270,7 +270,7 @@ export default defineBot({
       CHECKS,
       view,
       { ownerId: s.ownerId },
-      { ...(input.checks ? { only: input.checks } : {}) },
+      { ...(input.checks ? { only: input.checks } : {}), runbook: () => 'docs/network.md#eco-dns-bot' },
     );
     return {
       summary: `${unique.length} hostnames resolved through ${dns.servers.join(', ') || 'the system resolvers'}, ${registry.length} external-dns registry records read; ${result.findings.length} findings`,

@@ -153,7 +153,7 @@ export default defineBot({
       CHECKS,
       snap,
       { statusGraceMs: s.statusGrace },
-      { ...(input.checks ? { only: input.checks } : {}) },
+      { ...(input.checks ? { only: input.checks } : {}), runbook: () => 'docs/network.md#eco-gateway-bot' },
     );
     const o = snapshot.objects;
     return {

@@ -54,6 +54,7 @@ export default defineBot({
     };
     const { findings, errors } = runChecks(ctx, CHECKS, snap, settings, {
       ...(input.checks ? { only: input.checks } : {}),
+      runbook: () => 'docs/network.md#eco-loadbalancer-bot',
     });
     const lbs = snap.objects.services.filter(
       (s) => (s['spec'] as { type?: string } | undefined)?.type === 'LoadBalancer',

@@ -44,6 +44,7 @@ export default defineBot({
     const snap = await takeSnapshot(ctx, KINDS, input.namespace ? { namespace: input.namespace } : {});
     const { findings, errors } = runChecks(ctx, CHECKS, snap, ctx.settings, {
       ...(input.checks ? { only: input.checks } : {}),
+      runbook: () => 'docs/network.md#eco-network-bot',
     });
     const o = snap.objects;
     return {
