@@ -5,9 +5,12 @@ import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
 import bot_eco_dns_bot from './eco-dns-bot/handler.ts';
 import bot_eco_gateway_bot from './eco-gateway-bot/handler.ts';
 import bot_eco_ingress_bot from './eco-ingress-bot/handler.ts';
+import bot_eco_limit_bot from './eco-limit-bot/handler.ts';
 import bot_eco_loadbalancer_bot from './eco-loadbalancer-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_network_bot from './eco-network-bot/handler.ts';
+import bot_eco_quota_bot from './eco-quota-bot/handler.ts';
+import bot_eco_resource_bot from './eco-resource-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
 
 /** Every bot of the fleet, sorted by folder name. */
@@ -17,8 +20,11 @@ export const bots = [
   bot_eco_dns_bot,
   bot_eco_gateway_bot,
   bot_eco_ingress_bot,
+  bot_eco_limit_bot,
   bot_eco_loadbalancer_bot,
   bot_eco_monitoring_bot,
   bot_eco_network_bot,
+  bot_eco_quota_bot,
+  bot_eco_resource_bot,
   bot_eco_status_bot,
 ] as const;

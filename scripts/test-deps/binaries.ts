@@ -23,4 +23,5 @@ export const TEST_BINARIES: readonly TestBinary[] = [
   { binary: 'dnsmasq', debianPackage: 'dnsmasq-base' },
   { binary: 'openssl', debianPackage: 'openssl' },
   { binary: 'loki', debianPackage: 'loki' },
+  { binary: 'git', debianPackage: 'git' },
 ];
