@@ -3,7 +3,7 @@
 // service-type, plus LoadBalancers still waiting for an address.
 import { check, resources, type KubeObject, type Snapshot } from '../../shared/index.ts';
 import { serviceSpec } from '../../shared/net/index.ts';
-import { loadBalancerMonthlyCost, type LbPrice } from './price.ts';
+import type { LbPrice } from './price.ts';
 
 export const KINDS = { services: resources.services, endpoints: resources.endpoints, nodes: resources.nodes };
 export type Snap = Snapshot<typeof KINDS>;
@@ -72,7 +72,7 @@ export const cost = check<Snap, Settings>({
   *run(snap, settings) {
     for (const svc of snap.objects.services) {
       if (typeOf(svc) !== 'LoadBalancer' || lbIngress(svc).length === 0) continue;
-      const impact = loadBalancerMonthlyCost(settings.price);
+      const impact = { monthlyCost: settings.price.monthly, currency: settings.price.currency };
       yield {
         object: svc,
         type: resources.services,

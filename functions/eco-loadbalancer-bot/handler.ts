@@ -1,7 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineBot, runChecks, setting, takeSnapshot } from '../../shared/index.ts';
 import { CHECKS, KINDS } from './checks.ts';
-import { HOURS_PER_MONTH, OPENCOST_LB_HOURLY_USD } from './price.ts';
+import { PRICE_BOOK_RBAC, PRICE_BOOK_SETTINGS, priceBookFor } from '../../shared/cost/index.ts';
+import { loadBalancerPrice } from './price.ts';
 
 const SETTINGS = {
   pendingAfter: setting.duration({
@@ -10,19 +11,7 @@ const SETTINGS = {
     min: '1m',
     meaning: 'how long a LoadBalancer Service may wait for an external address before it is reported',
   }),
-  hourlyPrice: setting.number({
-    env: 'ECO_LOADBALANCER_HOURLY_PRICE',
-    default: OPENCOST_LB_HOURLY_USD,
-    min: 0,
-    max: 100,
-    meaning: `price of one load balancer per hour (default OpenCost's GCP forwarding-rule rate; ${HOURS_PER_MONTH} h a month)`,
-  }),
-  currency: setting.string({
-    env: 'ECO_LOADBALANCER_CURRENCY',
-    default: 'USD',
-    pattern: /^[A-Z]{3}$/,
-    meaning: 'ISO 4217 currency of ECO_LOADBALANCER_HOURLY_PRICE',
-  }),
+  ...PRICE_BOOK_SETTINGS,
 };
 
 const InputSchema = Type.Object(
@@ -42,16 +31,20 @@ export default defineBot({
   summary:
     'LoadBalancer Services pending an address, their monthly cost, LoadBalancers with no or a single ready endpoint, NodePort services, externalTrafficPolicy Local where pods do not run on every node that receives traffic',
   triggers: { http: true, cron: '*/15 * * * *' },
-  rbac: [{ apiGroups: [''], resources: ['services', 'endpoints', 'nodes'], verbs: ['list'] }],
+  rbac: [
+    { apiGroups: [''], resources: ['services', 'endpoints', 'nodes'], verbs: ['list'] },
+    // The price book's ConfigMap (ECO_PRICE_BOOK_CONFIGMAP), when one is named.
+    PRICE_BOOK_RBAC,
+  ],
   mutates: false,
   input: InputSchema,
   settings: SETTINGS,
   async run(input: Static<typeof InputSchema>, ctx) {
-    const snap = await takeSnapshot(ctx, KINDS, input.namespace ? { namespace: input.namespace } : {});
-    const settings = {
-      pendingAfter: ctx.settings.pendingAfter,
-      price: { hourly: ctx.settings.hourlyPrice, currency: ctx.settings.currency },
-    };
+    const [snap, { book, errors: bookErrors }] = await Promise.all([
+      takeSnapshot(ctx, KINDS, input.namespace ? { namespace: input.namespace } : {}),
+      priceBookFor(ctx, ctx.settings),
+    ]);
+    const settings = { pendingAfter: ctx.settings.pendingAfter, price: loadBalancerPrice(book) };
     const { findings, errors } = runChecks(ctx, CHECKS, snap, settings, {
       ...(input.checks ? { only: input.checks } : {}),
       runbook: () => 'docs/network.md#eco-loadbalancer-bot',
@@ -65,7 +58,7 @@ export default defineBot({
     return {
       summary: `${lbs.length} LoadBalancer and ${snap.objects.services.length - lbs.length} other services checked; ${findings.length} findings; LoadBalancers cost about ${Math.round(monthly * 100) / 100} ${settings.price.currency} a month`,
       findings: [...snap.findings, ...findings],
-      errors: [...snap.errors, ...errors],
+      errors: [...snap.errors, ...bookErrors, ...errors],
       data: {
         loadBalancers: lbs.length,
         monthlyCost: Math.round(monthly * 100) / 100,

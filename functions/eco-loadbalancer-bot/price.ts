@@ -1,18 +1,19 @@
-// What a LoadBalancer costs per month. One small function so the fleet's shared price book
-// (shared/cost, written on another branch) can replace it without touching the checks.
-//
-// The default is OpenCost's: its GCP provider prices a load balancer at the forwarding-rule rate,
-// $0.025 per hour for each of the first five rules (pkg/cloud/gcp/provider.go LoadBalancerPricing),
-// and OpenCost's default price list is GCP us-central1 (configs/default.json).
-export const OPENCOST_LB_HOURLY_USD = 0.025;
-/** OpenCost's hours per month (365 × 24 / 12). */
-export const HOURS_PER_MONTH = 730;
+// What a LoadBalancer costs per month, from the fleet's price book (shared/cost): OpenCost's default
+// $0.025 per hour (its GCP provider's forwarding-rule rate, matching the defaults' us-central1 basis)
+// unless ECO_PRICE_BOOK or its ConfigMap set `loadBalancerHour`, × 730 hours.
+import { roundCost, type PriceBook } from '../../shared/cost/index.ts';
 
 export interface LbPrice {
+  /** Per load balancer per month, rounded to cents. */
+  monthly: number;
   hourly: number;
   currency: string;
 }
 
-export function loadBalancerMonthlyCost(price: LbPrice): { monthlyCost: number; currency: string } {
-  return { monthlyCost: Math.round(price.hourly * HOURS_PER_MONTH * 100) / 100, currency: price.currency };
+export function loadBalancerPrice(book: PriceBook): LbPrice {
+  return {
+    monthly: roundCost(book.loadBalancerMonthlyCost(1)),
+    hourly: book.prices.loadBalancerHour,
+    currency: book.currency,
+  };
 }

@@ -1,16 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import bot from '../../functions/eco-loadbalancer-bot/handler.ts';
 import { CHECKS, type Snap } from '../../functions/eco-loadbalancer-bot/checks.ts';
-import {
-  loadBalancerMonthlyCost,
-  OPENCOST_LB_HOURLY_USD,
-} from '../../functions/eco-loadbalancer-bot/price.ts';
+import { loadBalancerPrice } from '../../functions/eco-loadbalancer-bot/price.ts';
+import { createPriceBook, PRICE_BOOK_CONFIGMAP_KEY } from '../../shared/cost/index.ts';
 import type { KubeObject } from '../../shared/k8s/types.ts';
 import { startBotHarness, type BotHarness } from '../helpers/k8s-harness.ts';
 import { ns, pod, snapshotOf, svc } from './network/objects.ts';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
-const settings = { pendingAfter: 15 * 60_000, price: { hourly: OPENCOST_LB_HOURLY_USD, currency: 'USD' } };
+// The price book with nothing configured: OpenCost's defaults.
+const settings = { pendingAfter: 15 * 60_000, price: loadBalancerPrice(createPriceBook()) };
 const ago = (minutes: number): string => new Date(NOW.getTime() - minutes * 60_000).toISOString();
 
 const node = (name: string, o: { ready?: boolean; exclude?: boolean } = {}): KubeObject => ({
@@ -84,10 +83,7 @@ describe('loadbalancer.pending (anchors: LoadBalancer Services pending an addres
 
 describe('loadbalancer.cost (Popeye 1103, OpenCost price)', () => {
   it("prices each provisioned LoadBalancer at OpenCost's $0.025/h × 730 h", () => {
-    expect(loadBalancerMonthlyCost({ hourly: 0.025, currency: 'USD' })).toEqual({
-      monthlyCost: 18.25,
-      currency: 'USD',
-    });
+    expect(settings.price).toEqual({ monthly: 18.25, hourly: 0.025, currency: 'USD' });
     const results = run(
       'loadbalancer.cost',
       snap([lb('paid', { lb: [{ ip: '203.0.113.7' }] }), lb('pending'), svc('web', 'plain')]),
@@ -157,7 +153,7 @@ describe('eco-loadbalancer-bot through the API with its own RBAC', () => {
   it('reads services, endpoints and nodes once and prices with the setting', async () => {
     harness = await startBotHarness(bot, {
       now: () => NOW,
-      env: { ECO_LOADBALANCER_HOURLY_PRICE: '0.05', ECO_LOADBALANCER_CURRENCY: 'EUR' },
+      env: { ECO_PRICE_BOOK: JSON.stringify({ loadBalancerHour: 0.05, currency: 'EUR' }) },
       objects: [
         ns('web'),
         node('a'),
@@ -182,5 +178,38 @@ describe('eco-loadbalancer-bot through the API with its own RBAC', () => {
     });
     expect(report.data).toEqual({ loadBalancers: 2, monthlyCost: 36.5, currency: 'EUR' });
     expect(harness.emulator.requests.filter((r) => r.status === 403)).toEqual([]);
+  });
+});
+
+describe('eco-loadbalancer-bot price book from a ConfigMap (shared/cost, get configmaps in its RBAC)', () => {
+  it('prices with the ConfigMap the setting names, and reports a missing one as an error', async () => {
+    harness = await startBotHarness(bot, {
+      now: () => NOW,
+      env: { ECO_PRICE_BOOK_CONFIGMAP: 'eco-bots/prices' },
+      objects: [
+        ns('web'),
+        ns('eco-bots'),
+        lb('web', { lb: [{ ip: '203.0.113.7' }] }),
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'prices', namespace: 'eco-bots' },
+          data: { [PRICE_BOOK_CONFIGMAP_KEY]: JSON.stringify({ loadBalancerHour: 0.1 }) },
+        },
+      ],
+    });
+    const report = await harness.run({ checks: ['loadbalancer.cost'] });
+    expect(report.errors).toEqual([]);
+    expect(report.findings.map((f) => f.impact)).toEqual([{ monthlyCost: 73, currency: 'USD' }]);
+    expect(harness.emulator.requests.filter((r) => r.status === 403)).toEqual([]);
+    await harness.close();
+    harness = await startBotHarness(bot, {
+      now: () => NOW,
+      env: { ECO_PRICE_BOOK_CONFIGMAP: 'eco-bots/prices' },
+      objects: [ns('web'), ns('eco-bots'), lb('web', { lb: [{ ip: '203.0.113.7' }] })],
+    });
+    const fallback = await harness.run({ checks: ['loadbalancer.cost'] });
+    expect(fallback.errors.map((e) => e.code)).toEqual(['price-book-missing']);
+    expect(fallback.findings.map((f) => f.impact)).toEqual([{ monthlyCost: 18.25, currency: 'USD' }]);
   });
 });
