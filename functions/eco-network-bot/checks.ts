@@ -11,13 +11,13 @@ import {
   type LabelSelector,
 } from '../../shared/net/index.ts';
 
+/** Read with takeSnapshot; pods are streamed and slimmed on their own (shared/net listSlimPods). */
 export const KINDS = {
   namespaces: resources.namespaces,
-  pods: resources.pods,
   services: resources.services,
   networkpolicies: resources.networkpolicies,
 };
-export type Snap = Snapshot<typeof KINDS>;
+export type Snap = Snapshot<typeof KINDS & { pods: typeof resources.pods }>;
 
 export interface Settings {
   /** Namespaces whose pods are not expected to carry NetworkPolicies (system namespaces). */
@@ -96,6 +96,8 @@ export const policyNoPods = check<Snap, Settings>({
   title: 'NetworkPolicies whose podSelector selects no pod',
   anchor: 'Popeye 1200/1202/1208, kube-score networkpolicy-targets-pod',
   *run(snap) {
+    // Without the pods every selector would look dangling.
+    if (snap.failed.has('pods')) return;
     const pods = byNamespace(snap.objects.pods.filter(isLivePod));
     for (const p of snap.objects.networkpolicies) {
       const selector = policySpec(p).podSelector ?? {};
@@ -124,6 +126,8 @@ export const serviceNoPods = check<Snap, Settings>({
   title: 'Services whose selector matches no pod',
   anchor: 'Popeye 1100, kube-score service-targets-pod',
   *run(snap) {
+    // Without the pods every selector would look dangling.
+    if (snap.failed.has('pods')) return;
     const pods = byNamespace(snap.objects.pods.filter(isLivePod));
     for (const svc of snap.objects.services) {
       const spec = serviceSpec(svc);
@@ -149,6 +153,8 @@ export const targetPortNotExposed = check<Snap, Settings>({
   title: "Service targetPorts (number or name) that no selected pod's containers expose",
   anchor: 'Popeye 1106 (1101 skip rule)',
   *run(snap) {
+    // Without the pods every selector would look dangling.
+    if (snap.failed.has('pods')) return;
     const pods = byNamespace(snap.objects.pods.filter(isLivePod));
     for (const svc of snap.objects.services) {
       const spec = serviceSpec(svc);

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { defineBot, runChecks, setting, takeSnapshot } from '../../shared/index.ts';
-import { CHECKS, KINDS } from './checks.ts';
+import { listSlimPods } from '../../shared/net/index.ts';
+import { CHECKS, KINDS, type Snap } from './checks.ts';
 
 const SETTINGS = {
   ignoreNamespaces: setting.list({
@@ -41,7 +42,16 @@ export default defineBot({
   input: InputSchema,
   settings: SETTINGS,
   async run(input: Static<typeof InputSchema>, ctx) {
-    const snap = await takeSnapshot(ctx, KINDS, input.namespace ? { namespace: input.namespace } : {});
+    const [base, pods] = await Promise.all([
+      takeSnapshot(ctx, KINDS, input.namespace ? { namespace: input.namespace } : {}),
+      listSlimPods(ctx, input.namespace),
+    ]);
+    const snap: Snap = {
+      ...base,
+      objects: { ...base.objects, pods: pods.ok ? pods.pods : [] },
+      failed: pods.ok ? base.failed : new Set([...base.failed, 'pods']),
+      errors: pods.ok ? base.errors : [...base.errors, pods.error],
+    };
     const { findings, errors } = runChecks(ctx, CHECKS, snap, ctx.settings, {
       ...(input.checks ? { only: input.checks } : {}),
       runbook: () => 'docs/network.md#eco-network-bot',

@@ -9,6 +9,7 @@ import {
   type Snap,
 } from '../../functions/eco-network-bot/checks.ts';
 import type { KubeObject } from '../../shared/k8s/types.ts';
+import { slimPod } from '../../shared/net/index.ts';
 import { startBotHarness, type BotHarness } from '../helpers/k8s-harness.ts';
 import { ns, pod, policy, snapshotOf, svc } from './network/objects.ts';
 
@@ -193,5 +194,47 @@ describe('eco-network-bot through the API with its own RBAC', () => {
     const scoped = await harness.run({ namespace: 'web', checks: ['network.service-no-pods'] });
     expect(scoped.findings.map((f) => f.object.name)).toEqual(['ghost']);
     await expect(harness.run({ checks: ['network.nope'] })).rejects.toMatchObject({ status: 400 });
+  });
+});
+
+describe('eco-network-bot when pods cannot be read', () => {
+  it('reports the read error and judges no Service or policy against an empty pod list', async () => {
+    harness = await startBotHarness(
+      { ...bot, rbac: bot.rbac.map((r) => ({ ...r, resources: r.resources.filter((x) => x !== 'pods') })) },
+      {
+        objects: [ns('web'), svc('web', 'web', { selector: { app: 'web' } }), web],
+        now: () => NOW,
+      },
+    );
+    const report = await harness.run({});
+    expect(report.errors.map((e) => e.code)).toEqual(['k8s-forbidden']);
+    expect(report.findings).toEqual([]);
+  });
+});
+
+describe('slimPod (10k-pod clusters: keep only what the checks read)', () => {
+  it('keeps labels, node, host network, container ports, phase and readiness; drops the rest', () => {
+    const full = {
+      ...pod('web', 'web-1', { labels: { app: 'web' }, ports: [{ containerPort: 8080, name: 'http' }] }),
+      metadata: {
+        name: 'web-1',
+        namespace: 'web',
+        labels: { app: 'web' },
+        managedFields: [{ manager: 'kubectl' }],
+        annotations: { big: 'x'.repeat(10_000) },
+      },
+    } as KubeObject;
+    const slim = slimPod(full);
+    expect(slim).toEqual({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'web-1', namespace: 'web', labels: { app: 'web' } },
+      spec: {
+        nodeName: 'node-a',
+        containers: [{ name: 'main', ports: [{ containerPort: 8080, name: 'http' }] }],
+      },
+      status: { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    expect(JSON.stringify(slim).length).toBeLessThan(400);
   });
 });
