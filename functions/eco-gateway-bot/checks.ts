@@ -25,6 +25,8 @@ export const KINDS = {
 };
 
 export type Snap = Snapshot<typeof KINDS> & {
+  /** The namespace a scoped run read (Services of other namespaces were not read). */
+  readonly namespace?: string;
   /** The OpenFaaS comparison, when OPENFAAS_URL and the stack file are set and the gateway answered. */
   readonly functions?: {
     deployed: readonly DeployedFunction[];
@@ -79,6 +81,8 @@ export const routeMissingBackend = check<Snap, Settings>({
           // Only core Services: other kinds (ServiceImport, a mesh's own) are judged by their controller.
           if ((b.group ?? '') !== '' || (b.kind ?? 'Service') !== 'Service') continue;
           const target = b.namespace ?? ns;
+          // A scoped run read only its namespace's Services: a cross-namespace ref is not judged.
+          if (snap.namespace !== undefined && target !== snap.namespace) continue;
           const port = b.port === undefined ? undefined : { number: b.port };
           const p = backendProblem(services, target, b.name, port);
           if (p === undefined) continue;

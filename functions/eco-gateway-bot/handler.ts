@@ -147,7 +147,11 @@ export default defineBot({
         };
       else errors.push({ code: read.code, message: read.message });
     }
-    const snap: Snap = { ...snapshot, ...(functions ? { functions } : {}) };
+    const snap: Snap = {
+      ...snapshot,
+      ...(input.namespace ? { namespace: input.namespace } : {}),
+      ...(functions ? { functions } : {}),
+    };
     const result = runChecks(
       ctx,
       CHECKS,

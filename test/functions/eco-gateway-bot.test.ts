@@ -111,6 +111,13 @@ describe('HTTPRoutes (Gateway API status; Popeye 1401/1402 for backendRefs)', ()
   ])('%s', (_t, routes, expected) => {
     expect(ids(snap(routes))).toEqual(expected);
   });
+  it('a run scoped to one namespace does not judge refs to Services it did not read', () => {
+    const s = {
+      ...snap([route('a', [{ name: 'shop', port: 80, namespace: 'other' }], accepted(true))]),
+      namespace: 'web',
+    };
+    expect(ids(s)).toEqual([]);
+  });
 });
 
 describe('stack.yml reading (faas-cli substitution) and image comparison', () => {
