@@ -321,7 +321,93 @@ export const certExpiring = check<Snap, Settings>({
   },
 });
 
+/** Popeye 1400: the controller reports an error on a load-balancer port of the Ingress. */
+export const lbError = check<Snap, Settings>({
+  id: 'ingress.lb-error',
+  severity: 'critical',
+  title: 'Ingresses whose load balancer status reports a port error',
+  anchor: 'Popeye 1400',
+  *run(snap) {
+    for (const ing of snap.objects.ingresses) {
+      const lbs =
+        (
+          ing['status'] as
+            | {
+                loadBalancer?: {
+                  ingress?: {
+                    ip?: string;
+                    hostname?: string;
+                    ports?: { port: number; protocol?: string; error?: string }[];
+                  }[];
+                };
+              }
+            | undefined
+        )?.loadBalancer?.ingress ?? [];
+      for (const lb of lbs)
+        for (const p of lb.ports ?? []) {
+          if (!p.error) continue;
+          yield {
+            object: ing,
+            type: resources.ingresses,
+            discriminator: `${lb.ip ?? lb.hostname ?? ''}:${p.port}`,
+            message: `Ingress ${ing.metadata.namespace}/${ing.metadata.name}: its load balancer reports ${p.error} on port ${p.port}`,
+            evidence: {
+              address: lb.ip ?? lb.hostname ?? null,
+              port: p.port,
+              protocol: p.protocol ?? 'TCP',
+              error: p.error,
+            },
+            fix: 'Read the ingress controller logs and the Ingress events for why the port could not be opened',
+          };
+        }
+    }
+  },
+});
+
+/** Popeye 1404: a backend that names neither a Service (name and port) nor a resource. */
+export const invalidBackend = check<Snap, Settings>({
+  id: 'ingress.invalid-backend',
+  severity: 'critical',
+  title: 'Ingress backends without a Service name and port, or a resource',
+  anchor: 'Popeye 1404',
+  *run(snap) {
+    type Backend = {
+      service?: { name?: string; port?: { number?: number; name?: string } };
+      resource?: { name?: string };
+    };
+    for (const ing of snap.objects.ingresses) {
+      const spec = ing['spec'] as
+        { defaultBackend?: Backend; rules?: { http?: { paths?: { backend?: Backend }[] } }[] } | undefined;
+      const all: [string, Backend | undefined][] = [
+        ...(spec?.defaultBackend ? [['defaultBackend', spec.defaultBackend] as [string, Backend]] : []),
+        ...(spec?.rules ?? []).flatMap((r, i) =>
+          (r.http?.paths ?? []).map(
+            (p, j) => [`rules[${i}].http.paths[${j}]`, p.backend] as [string, Backend | undefined],
+          ),
+        ),
+      ];
+      for (const [at, b] of all) {
+        const ok =
+          b?.resource?.name !== undefined ||
+          (b?.service?.name !== undefined &&
+            (b.service.port?.number !== undefined || b.service.port?.name !== undefined));
+        if (ok) continue;
+        yield {
+          object: ing,
+          type: resources.ingresses,
+          discriminator: at,
+          message: `Ingress ${ing.metadata.namespace}/${ing.metadata.name} has a backend at ${at} without a Service name and port (or a resource)`,
+          evidence: { at, backend: b ?? null },
+          fix: 'Give the backend service.name and service.port (number or name)',
+        };
+      }
+    }
+  },
+});
+
 export const CHECKS = [
+  lbError,
+  invalidBackend,
   missingService,
   missingPort,
   duplicatePath,

@@ -89,6 +89,35 @@ describe('backends (Popeye 1401 missing Service, 1402 missing port; kube-score i
   });
 });
 
+describe('Popeye 1400 (LB port error) and 1404 (invalid backend)', () => {
+  it('reports a port error in the load balancer status and a backend without a port', () => {
+    const withError = {
+      ...ingress('web', 'err', { rules: [{ host: 'a.test', paths: [{ service: 'web', port: 80 }] }] }),
+      status: {
+        loadBalancer: {
+          ingress: [
+            { ip: '203.0.113.5', ports: [{ port: 443, protocol: 'TCP', error: 'ConnectionRefused' }] },
+          ],
+        },
+      },
+    } as KubeObject;
+    const noPort = ingress('web', 'noport', {
+      rules: [{ host: 'b.test', paths: [{ service: 'web', port: 80 }] }],
+    });
+    const rule = (
+      noPort['spec'] as { rules: { http: { paths: { backend: { service: Record<string, unknown> } }[] } }[] }
+    ).rules[0]?.http.paths[0]?.backend.service as Record<string, unknown>;
+    delete rule['port'];
+    const s = snap([withError, noPort], [], [svc('web', 'web', { ports: [{ port: 80 }] })]);
+    expect(run('ingress.lb-error', s).map((r) => [r.name, r.evidence?.['error']])).toEqual([
+      ['err', 'ConnectionRefused'],
+    ]);
+    expect(run('ingress.invalid-backend', s).map((r) => [r.name, r.d])).toEqual([
+      ['noport', 'rules[0].http.paths[0]'],
+    ]);
+  });
+});
+
 describe('ingress.duplicate-path (unique host+path)', () => {
   it('reports each Ingress of one class sharing host and path, not another class or path', () => {
     const rule = (path: string) => [{ host: 'a.test', paths: [{ path, service: 'web', port: 80 }] }];
