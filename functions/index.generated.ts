@@ -11,14 +11,19 @@ import bot_eco_compliance_bot from './eco-compliance-bot/handler.ts';
 import bot_eco_config_bot from './eco-config-bot/handler.ts';
 import bot_eco_container_bot from './eco-container-bot/handler.ts';
 import bot_eco_cost_bot from './eco-cost-bot/handler.ts';
+import bot_eco_dns_bot from './eco-dns-bot/handler.ts';
 import bot_eco_efficiency_bot from './eco-efficiency-bot/handler.ts';
 import bot_eco_firewall_bot from './eco-firewall-bot/handler.ts';
+import bot_eco_gateway_bot from './eco-gateway-bot/handler.ts';
 import bot_eco_iacode_bot from './eco-iacode-bot/handler.ts';
 import bot_eco_image_bot from './eco-image-bot/handler.ts';
 import bot_eco_infra_bot from './eco-infra-bot/handler.ts';
+import bot_eco_ingress_bot from './eco-ingress-bot/handler.ts';
 import bot_eco_limit_bot from './eco-limit-bot/handler.ts';
+import bot_eco_loadbalancer_bot from './eco-loadbalancer-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_namespace_bot from './eco-namespace-bot/handler.ts';
+import bot_eco_network_bot from './eco-network-bot/handler.ts';
 import bot_eco_node_bot from './eco-node-bot/handler.ts';
 import bot_eco_optimize_bot from './eco-optimize-bot/handler.ts';
 import bot_eco_provision_bot from './eco-provision-bot/handler.ts';
@@ -48,14 +53,19 @@ export const bots = [
   bot_eco_config_bot,
   bot_eco_container_bot,
   bot_eco_cost_bot,
+  bot_eco_dns_bot,
   bot_eco_efficiency_bot,
   bot_eco_firewall_bot,
+  bot_eco_gateway_bot,
   bot_eco_iacode_bot,
   bot_eco_image_bot,
   bot_eco_infra_bot,
+  bot_eco_ingress_bot,
   bot_eco_limit_bot,
+  bot_eco_loadbalancer_bot,
   bot_eco_monitoring_bot,
   bot_eco_namespace_bot,
+  bot_eco_network_bot,
   bot_eco_node_bot,
   bot_eco_optimize_bot,
   bot_eco_provision_bot,

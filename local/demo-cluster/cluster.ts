@@ -238,6 +238,14 @@ export function buildDemoCluster(now: Date): DemoCluster {
       },
     ],
   });
+  // network: a provisioned LoadBalancer (monthly cost) in front of a single grafana pod.
+  service(b, 'monitoring', 'grafana-public', {
+    type: 'LoadBalancer',
+    selector: { app: 'grafana' },
+    ports: [{ port: 443, targetPort: 3000, name: 'https' }],
+    loadBalancerIP: '203.0.113.20',
+    createdAgo: '120d',
+  });
   deployment(b, 'monitoring', 'kube-state-metrics', {
     replicas: 1,
     createdAgo: '300d',
