@@ -2,6 +2,7 @@
 // Run `npm run generate` to update it; `npm run generate -- --check` fails when it is stale.
 import bot_eco_alert_bot from './eco-alert-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
+import bot_eco_healthcheck_bot from './eco-healthcheck-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
 
@@ -9,6 +10,7 @@ import bot_eco_status_bot from './eco-status-bot/handler.ts';
 export const bots = [
   bot_eco_alert_bot,
   bot_eco_cleanup_bot,
+  bot_eco_healthcheck_bot,
   bot_eco_monitoring_bot,
   bot_eco_status_bot,
 ] as const;

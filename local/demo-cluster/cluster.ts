@@ -1360,6 +1360,42 @@ function finish(b: Builder): void {
           }
         : {}),
     });
+    // The EndpointSlice the EndpointSlice controller keeps beside it (discovery.k8s.io/v1): what
+    // kube-proxy and the health checks read; one endpoint per matched pod, with its conditions.
+    const sliced = [...ready, ...notReady];
+    b.add({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: b.meta(
+        'EndpointSlice',
+        svc.metadata.namespace,
+        `${svc.metadata.name}-${suffix(`slice:${svc.metadata.namespace}/${svc.metadata.name}`)}`,
+        '1d',
+        {
+          labels: {
+            'kubernetes.io/service-name': svc.metadata.name,
+            'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+          },
+          ownerReferences: [b.ownerRef(svc)],
+        },
+      ),
+      addressType: 'IPv4',
+      endpoints: sliced.map((p) => {
+        const isReadyPod = isReady(p);
+        return {
+          addresses: [(p['status'] as { podIP?: string }).podIP],
+          conditions: { ready: isReadyPod, serving: isReadyPod, terminating: false },
+          nodeName: (p as PodLike).spec?.nodeName,
+          targetRef: {
+            kind: 'Pod',
+            namespace: p.metadata.namespace,
+            name: p.metadata.name,
+            uid: p.metadata.uid,
+          },
+        };
+      }),
+      ports: spec.ports.map((p) => ({ name: p.name, port: p.targetPort, protocol: 'TCP' })),
+    });
   }
 
   // ResourceQuota status.used from the pods that count (non-terminal).
