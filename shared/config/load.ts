@@ -82,6 +82,12 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
     meaning: 'multi-bot tick: how far back a missed schedule still runs (once)',
   },
   { name: 'ECO_CRON_TIMEZONE', default: 'UTC', meaning: 'time zone of the bots’ cron expressions' },
+  {
+    name: 'ECO_PUSHGATEWAY_URL',
+    default: '(unset)',
+    meaning:
+      'Pushgateway base URL: each run ends with a PUT of the bot’s series to /metrics/job/eco-bots/bot/<bot> (a failure is logged, never fails the run)',
+  },
 ];
 
 /** A whole-number variable within [min, max], else a ConfigError naming it. */
@@ -134,6 +140,20 @@ function loadSink(env: Env): SinkConfig | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new ConfigError('K_SINK', `"${raw}" is not http(s)`);
   return { url: url.toString(), ...tuning };
+}
+
+function loadPushgateway(env: Env): string | undefined {
+  const raw = env['ECO_PUSHGATEWAY_URL']?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('ECO_PUSHGATEWAY_URL', `"${raw}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError('ECO_PUSHGATEWAY_URL', `"${raw}" is not http(s)`);
+  return url.toString();
 }
 
 function readSecret(env: Env, name: string): string {
@@ -207,6 +227,7 @@ export function loadConfig(env: Env): Readonly<RuntimeConfig> {
   // The rails read these per run; checked here so a typo fails the start, not the first mutation.
   parseMaxActions(env['ECO_MAX_ACTIONS']);
   protectedNamespaces(env['ECO_PROTECTED_NAMESPACES']);
+  const pushgatewayUrl = loadPushgateway(env);
   return Object.freeze({
     port: envInt(env, 'PORT', 8080, 0, 65535),
     metricsPort:
@@ -223,5 +244,6 @@ export function loadConfig(env: Env): Readonly<RuntimeConfig> {
       catchUpMs: envInt(env, 'ECO_CRON_CATCHUP_MINUTES', 10, 0, 24 * 60) * 60_000,
       timezone: loadTimezone(env),
     },
+    ...(pushgatewayUrl === undefined ? {} : { pushgatewayUrl }),
   });
 }

@@ -26,4 +26,6 @@ export interface RuntimeConfig {
   sink: SinkConfig | undefined;
   auth: AuthConfig;
   cron: { catchUpMs: number; timezone: string };
+  /** ECO_PUSHGATEWAY_URL: push each bot's series there at the end of its run. */
+  pushgatewayUrl?: string;
 }

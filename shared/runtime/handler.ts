@@ -18,6 +18,7 @@ import { sendError, sendJson, sendMessage, sendText } from '../http/respond.ts';
 import { decodeRequest, type Decoded, type Invocation } from './decode.ts';
 import { CronDispatcher } from './dispatch.ts';
 import { runBotDetailed } from './run-bot.ts';
+import { createPusher } from '../metrics/push.ts';
 import { traceFrom } from './trace.ts';
 
 export interface HandlerDeps {
@@ -74,6 +75,17 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
   let draining = false;
   // Errors a run already counted in the metrics, so the edge does not count them twice.
   const counted = new WeakSet<object>();
+  // ECO_PUSHGATEWAY_URL: each run ends with a push of its bot's series (tracked, so a drain waits).
+  const push =
+    config.pushgatewayUrl === undefined
+      ? undefined
+      : createPusher({
+          url: config.pushgatewayUrl,
+          render: () => metrics.render(),
+          wholeProcess: bots.length === 1,
+          log,
+          onError: (bot) => metrics.countError(bot, 'push'),
+        });
 
   function track<T>(promise: Promise<T>): Promise<T> {
     active.add(promise);
@@ -156,6 +168,8 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
         });
       }
       throw error;
+    } finally {
+      if (push !== undefined) void track(push(bot.name));
     }
   }
 
