@@ -1,6 +1,6 @@
 // npm run build: one minified ESM bundle per bot (dist/functions/<bot>/index.mjs) and one per
 // category (dist/groups/<category>/index.mjs), each runnable with plain `node` and nothing beside it.
-import { readdir, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -22,13 +22,13 @@ export interface BuiltBundle {
   bots: string[];
 }
 
-async function botFolders(): Promise<string[]> {
-  const dir = join(root, 'functions');
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'handler.ts')))
-    .map((e) => e.name)
-    .sort();
+/** The fleet from the generated registry, the one place bots are discovered (`npm run generate`). */
+async function registeredBots(): Promise<readonly Bot[]> {
+  const registry = join(root, 'functions', 'index.generated.ts');
+  if (!existsSync(registry))
+    throw new Error('functions/index.generated.ts is missing: run `npm run generate`');
+  const mod = (await import(pathToFileURL(registry).href)) as { bots: readonly Bot[] };
+  return [...mod.bots].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 const importPath = (file: string): string => JSON.stringify(file.split('\\').join('/'));
@@ -70,18 +70,19 @@ export function buildBotBundle(name: string, outfile: string): Promise<BuiltBund
 
 export async function buildAll(options: { only?: string[]; outDir?: string } = {}): Promise<BuiltBundle[]> {
   const dist = options.outDir ?? defaultDist;
-  const names = (await botFolders()).filter((n) => options.only === undefined || options.only.includes(n));
+  const fleet = (await registeredBots()).filter(
+    (b) => options.only === undefined || options.only.includes(b.name),
+  );
+  const unknown = (options.only ?? []).filter((n) => !fleet.some((b) => b.name === n));
+  if (unknown.length > 0)
+    throw new Error(`not in the registry: ${unknown.join(', ')} (run \`npm run generate\`)`);
   if (options.only === undefined) await rm(dist, { recursive: true, force: true });
   const runtime = join(root, 'shared', 'runtime', 'index.ts');
   const built: BuiltBundle[] = [];
   const byCategory = new Map<string, string[]>();
 
-  for (const name of names) {
-    const handler = join(root, 'functions', name, 'handler.ts');
-    const mod = (await import(pathToFileURL(handler).href)) as { default?: Bot };
-    const bot = mod.default;
-    if (bot === undefined || bot.name !== name)
-      throw new Error(`functions/${name}/handler.ts must default-export defineBot({ name: '${name}' })`);
+  for (const bot of fleet) {
+    const name = bot.name;
     byCategory.set(bot.category, [...(byCategory.get(bot.category) ?? []), name]);
     built.push(await buildBotBundle(name, join(dist, 'functions', name, 'index.mjs')));
   }

@@ -6,10 +6,12 @@ import { findStale } from './generate/check.ts';
 import { generateAll } from './generate/index.ts';
 import { loadFleet } from './generate/load.ts';
 import { domainFromEnv } from './generate/platform.ts';
-import { applySections, readmeSections } from './generate/readme.ts';
+import { applySections, presentSections, readmeSections } from './generate/readme.ts';
+import { docsSections } from './generate/docs-sections.ts';
 import { readFile } from 'node:fs/promises';
 import * as prettier from 'prettier';
 import { PLANTED } from '../local/demo-cluster/planted.ts';
+import { ReportSchema } from '../shared/report/schema.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -46,17 +48,24 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const fleet = { ...(await loadFleet(root)), domain };
   const files = generateAll(fleet);
-  // The README is hand-written except its bot tables, which come from the declarations.
-  const readme = await readFile(join(root, 'README.md'), 'utf8').catch(() => undefined);
-  if (readme !== undefined) {
+  // The README and docs/ are hand-written except their marked sections, which come from the code.
+  const fromCode = await docsSections(root, PLANTED);
+  for (const doc of ['README.md', 'docs/kit.md']) {
+    const text = await readFile(join(root, doc), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const sections =
+      doc === 'README.md'
+        ? { ...readmeSections(fleet, PLANTED), ...presentSections(text, fromCode) }
+        : presentSections(text, fromCode);
     // Formatted as `npm run format` would, so the format check and the freshness check agree.
-    const options = (await prettier.resolveConfig(join(root, 'README.md'))) ?? {};
-    const content = await prettier.format(applySections(readme, readmeSections(fleet, PLANTED)), {
-      ...options,
-      parser: 'markdown',
-    });
-    files.push({ path: 'README.md', content });
+    const options = (await prettier.resolveConfig(join(root, doc))) ?? {};
+    const content = await prettier.format(applySections(text, sections), { ...options, parser: 'markdown' });
+    files.push({ path: doc, content });
   }
+  files.push({
+    path: 'docs/report.schema.json',
+    content: `${JSON.stringify(ReportSchema, null, 2)}\n`,
+  });
   if (args.check) {
     const stale = await findStale(root, files);
     for (const file of stale) console.error(`stale: ${file.path} (${file.reason}); run npm run generate`);

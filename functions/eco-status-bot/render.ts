@@ -202,7 +202,7 @@ ${options.notice ? `<p class="notice" role="status">${escapeHtml(options.notice)
 <div class="card"><div class="label">Critical findings</div><div class="value">${escapeHtml(totals.critical)}</div></div>
 <div class="card"><div class="label">Warnings</div><div class="value">${escapeHtml(totals.warning)}</div></div>
 <div class="card"><div class="label">Info</div><div class="value">${escapeHtml(totals.info)}</div></div>
-<div class="card"><div class="label">Bots reporting / failing</div><div class="value">${escapeHtml(totals.botsReporting)} / ${escapeHtml(totals.botsFailing)}</div><div class="small">of ${escapeHtml(totals.bots)} bots</div></div>
+<div class="card"><div class="label">Bots reporting / failing</div><div class="value">${escapeHtml(totals.botsReporting)} / ${escapeHtml(totals.botsFailing)}</div><div class="small" id="coverage">${escapeHtml(totals.bots)} of the catalogue's ${escapeHtml(totals.catalogue)} bots running${totals.bots < totals.catalogue ? ': the grade covers only what they check' : ''}</div></div>
 <div class="card"><div class="label">Cost impact of findings</div><div class="value small">${cost}</div></div>
 </div>
 <p class="small">Score: ${escapeHtml(view.scoreBasis)}. Grades follow Popeye's scale: A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, E ≥ 50, F below.</p>

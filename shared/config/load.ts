@@ -83,6 +83,18 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   },
   { name: 'ECO_CRON_TIMEZONE', default: 'UTC', meaning: 'time zone of the bots’ cron expressions' },
   {
+    name: 'KUBECONFIG',
+    default: '~/.kube/config',
+    meaning: 'kubeconfig file(s) when not running in a cluster (the in-cluster ServiceAccount comes first)',
+  },
+  { name: 'ECO_K8S_TIMEOUT_MS', default: '10000', meaning: 'deadline of one API request attempt' },
+  {
+    name: 'ECO_K8S_RETRIES',
+    default: '4',
+    meaning: 'retries after the first attempt (429 with Retry-After, 5xx, resets, timeouts)',
+  },
+  { name: 'ECO_K8S_NAMESPACE', default: 'context namespace', meaning: 'the default namespace' },
+  {
     name: 'ECO_PUSHGATEWAY_URL',
     default: '(unset)',
     meaning:
