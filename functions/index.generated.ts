@@ -4,6 +4,7 @@ import bot_eco_alert_bot from './eco-alert-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
 import bot_eco_healthcheck_bot from './eco-healthcheck-bot/handler.ts';
 import bot_eco_log_bot from './eco-log-bot/handler.ts';
+import bot_eco_metrics_bot from './eco-metrics-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
 
@@ -13,6 +14,7 @@ export const bots = [
   bot_eco_cleanup_bot,
   bot_eco_healthcheck_bot,
   bot_eco_log_bot,
+  bot_eco_metrics_bot,
   bot_eco_monitoring_bot,
   bot_eco_status_bot,
 ] as const;
