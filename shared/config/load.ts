@@ -5,6 +5,7 @@ import { isLogLevel } from '../log/logger.ts';
 import type { AuthConfig, RuntimeConfig, SinkConfig } from './types.ts';
 import { parseMaxActions } from '../safety/rails.ts';
 import { protectedNamespaces } from '../safety/exclusions.ts';
+import { otlpConfig } from '../runtime/otlp.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -99,6 +100,22 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
     default: '(unset)',
     meaning:
       'Pushgateway base URL: each run ends with a PUT of the bot’s series to /metrics/job/eco-bots/bot/<bot> (a failure is logged, never fails the run)',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    default: '(unset)',
+    meaning:
+      'OTLP/HTTP collector base URL: one span per invocation is POSTed (JSON) to <url>/v1/traces; OTEL_EXPORTER_OTLP_TRACES_ENDPOINT overrides the full URL',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_HEADERS',
+    default: '(unset)',
+    meaning: 'headers of the export, key=value,key2=value2 (also OTEL_EXPORTER_OTLP_TRACES_HEADERS)',
+  },
+  {
+    name: 'OTEL_SERVICE_NAME',
+    default: '(the bot)',
+    meaning: 'service.name of the exported spans',
   },
 ];
 
@@ -240,6 +257,7 @@ export function loadConfig(env: Env): Readonly<RuntimeConfig> {
   parseMaxActions(env['ECO_MAX_ACTIONS']);
   protectedNamespaces(env['ECO_PROTECTED_NAMESPACES']);
   const pushgatewayUrl = loadPushgateway(env);
+  const otlp = otlpConfig(env);
   return Object.freeze({
     port: envInt(env, 'PORT', 8080, 0, 65535),
     metricsPort:
@@ -257,5 +275,6 @@ export function loadConfig(env: Env): Readonly<RuntimeConfig> {
       timezone: loadTimezone(env),
     },
     ...(pushgatewayUrl === undefined ? {} : { pushgatewayUrl }),
+    ...(otlp === undefined ? {} : { otlp }),
   });
 }
