@@ -7,6 +7,7 @@ import bot_eco_log_bot from './eco-log-bot/handler.ts';
 import bot_eco_metrics_bot from './eco-metrics-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
+import bot_eco_trace_bot from './eco-trace-bot/handler.ts';
 
 /** Every bot of the fleet, sorted by folder name. */
 export const bots = [
@@ -17,4 +18,5 @@ export const bots = [
   bot_eco_metrics_bot,
   bot_eco_monitoring_bot,
   bot_eco_status_bot,
+  bot_eco_trace_bot,
 ] as const;
