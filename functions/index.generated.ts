@@ -2,6 +2,7 @@
 // Run `npm run generate` to update it; `npm run generate -- --check` fails when it is stale.
 import bot_eco_alert_bot from './eco-alert-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
+import bot_eco_dashboard_bot from './eco-dashboard-bot/handler.ts';
 import bot_eco_healthcheck_bot from './eco-healthcheck-bot/handler.ts';
 import bot_eco_log_bot from './eco-log-bot/handler.ts';
 import bot_eco_metrics_bot from './eco-metrics-bot/handler.ts';
@@ -13,6 +14,7 @@ import bot_eco_trace_bot from './eco-trace-bot/handler.ts';
 export const bots = [
   bot_eco_alert_bot,
   bot_eco_cleanup_bot,
+  bot_eco_dashboard_bot,
   bot_eco_healthcheck_bot,
   bot_eco_log_bot,
   bot_eco_metrics_bot,

@@ -226,6 +226,25 @@ export function buildDemoCluster(now: Date): DemoCluster {
       },
     ],
   });
+  // Dashboards for the Grafana sidecar: one eco-dashboard-bot wrote from an older fleet (outdated
+  // now), and a hand-made one it must never touch (not labelled as its own).
+  b.add({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: b.meta('ConfigMap', 'monitoring', 'eco-dashboard-eco-bots-fleet', '20d', {
+      labels: { grafana_dashboard: '1', 'app.kubernetes.io/managed-by': 'eco-dashboard-bot' },
+      annotations: { grafana_folder: 'eco-bots' },
+    }),
+    data: { 'eco-bots-fleet.json': '{"uid":"eco-bots-fleet","title":"eco-bots fleet","panels":[]}\n' },
+  });
+  b.add({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: b.meta('ConfigMap', 'monitoring', 'grafana-dashboard-nodes', '200d', {
+      labels: { grafana_dashboard: '1' },
+    }),
+    data: { 'nodes.json': '{"uid":"nodes","title":"Nodes (hand-made)","panels":[]}\n' },
+  });
   deployment(b, 'monitoring', 'kube-state-metrics', {
     replicas: 1,
     createdAgo: '300d',

@@ -265,6 +265,23 @@ export const PLANTED: readonly Planted[] = [
       'previous container log ends with "FATAL unhandled error: database unavailable" and a stack trace',
     expect: 'found',
   },
+  {
+    category: 'observability',
+    bot: 'eco-dashboard-bot',
+    check: 'dashboard.outdated',
+    object: o('v1', 'ConfigMap', 'eco-dashboard-eco-bots-fleet', 'monitoring'),
+    description: 'the sidecar ConfigMap holds a fleet dashboard from before the current bots (no panels)',
+    expect: 'found',
+  },
+  {
+    category: 'observability',
+    bot: 'eco-dashboard-bot',
+    check: 'dashboard.outdated',
+    object: o('v1', 'ConfigMap', 'grafana-dashboard-nodes', 'monitoring'),
+    description:
+      'a hand-made sidecar dashboard (grafana_dashboard: "1", not managed by the bot): never rewritten',
+    expect: 'ignored',
+  },
   // container
   {
     category: 'container',
