@@ -2,11 +2,17 @@
 // Run `npm run generate` to update it; `npm run generate -- --check` fails when it is stale.
 import bot_eco_alert_bot from './eco-alert-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
+import bot_eco_cost_bot from './eco-cost-bot/handler.ts';
 import bot_eco_dashboard_bot from './eco-dashboard-bot/handler.ts';
+import bot_eco_efficiency_bot from './eco-efficiency-bot/handler.ts';
 import bot_eco_healthcheck_bot from './eco-healthcheck-bot/handler.ts';
+import bot_eco_limit_bot from './eco-limit-bot/handler.ts';
 import bot_eco_log_bot from './eco-log-bot/handler.ts';
 import bot_eco_metrics_bot from './eco-metrics-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
+import bot_eco_optimize_bot from './eco-optimize-bot/handler.ts';
+import bot_eco_quota_bot from './eco-quota-bot/handler.ts';
+import bot_eco_resource_bot from './eco-resource-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
 import bot_eco_trace_bot from './eco-trace-bot/handler.ts';
 
@@ -14,11 +20,17 @@ import bot_eco_trace_bot from './eco-trace-bot/handler.ts';
 export const bots = [
   bot_eco_alert_bot,
   bot_eco_cleanup_bot,
+  bot_eco_cost_bot,
   bot_eco_dashboard_bot,
+  bot_eco_efficiency_bot,
   bot_eco_healthcheck_bot,
+  bot_eco_limit_bot,
   bot_eco_log_bot,
   bot_eco_metrics_bot,
   bot_eco_monitoring_bot,
+  bot_eco_optimize_bot,
+  bot_eco_quota_bot,
+  bot_eco_resource_bot,
   bot_eco_status_bot,
   bot_eco_trace_bot,
 ] as const;

@@ -4,6 +4,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findStale } from './generate/check.ts';
 import { generateAll } from './generate/index.ts';
+import { docsCheckoutSettings } from './generate/docs-checkout.ts';
+import type { DocsCheckoutSettings } from './generate/docs-checkout.ts';
 import { loadFleet } from './generate/load.ts';
 import { domainFromEnv } from './generate/platform.ts';
 import { applySections, presentSections, readmeSections } from './generate/readme.ts';
@@ -40,13 +42,22 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const root = args.root;
   let domain: string;
+  let docsCheckout: DocsCheckoutSettings | undefined;
   try {
     domain = domainFromEnv(process.env);
+    docsCheckout = docsCheckoutSettings(process.env);
   } catch (error) {
     console.error(`npm run generate: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
-  const fleet = { ...(await loadFleet(root)), domain };
+  const fleet = { ...(await loadFleet(root)), domain, docsCheckout };
+  const unknown = [...(docsCheckout?.bots ?? [])].filter(
+    (name) => !fleet.bots.some((bot) => bot.name === name),
+  );
+  if (unknown.length > 0) {
+    console.error(`npm run generate: ECO_DOCS_CHECKOUT_BOTS: no bot named ${unknown.join(', ')}`);
+    return 2;
+  }
   const files = generateAll(fleet);
   // The README and docs/ are hand-written except their marked sections, which come from the code.
   const fromCode = await docsSections(root, PLANTED);

@@ -108,7 +108,7 @@ export function renderStatusPage(view: StatusView, options: RenderOptions = {}):
     `<code>${escapeHtml(finding.check)}</code><div class="small">${escapeHtml(finding.bot)}</div>`,
     escapeHtml(finding.object),
     escapeHtml(finding.message),
-    escapeHtml(finding.fix ?? '–'),
+    escapeHtml(finding.fix ?? '–') + runbookHtml(finding.runbook),
     money(finding.monthlyCost, finding.currency),
   ];
   const findingRows = view.topFindings.map(findingRow);
@@ -248,4 +248,12 @@ setInterval(function(){if(!paused&&!document.hidden)location.reload();},${refres
 </body>
 </html>
 `;
+}
+
+/** A runbook link under the fix: a link when it is a web address, else the docs path as text (a relative path would not resolve from this page). */
+function runbookHtml(runbook: string | undefined): string {
+  if (runbook === undefined) return '';
+  return /^https?:\/\//i.test(runbook)
+    ? `<div class="small"><a href="${escapeHtml(runbook)}">Runbook</a></div>`
+    : `<div class="small">Runbook: <code>${escapeHtml(runbook)}</code></div>`;
 }

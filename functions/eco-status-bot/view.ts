@@ -66,6 +66,8 @@ export interface TopFinding {
   object: string;
   message: string;
   fix?: string;
+  /** The runbook the finding carries (a URL or a docs path). */
+  runbook?: string;
   monthlyCost?: number;
   currency?: string;
 }
@@ -243,6 +245,7 @@ export function buildStatusView(input: StatusInput, now: Date): StatusView {
       object: objectLabel(finding.object),
       message: finding.message,
       ...(finding.fix !== undefined ? { fix: finding.fix } : {}),
+      ...(finding.runbook !== undefined && finding.runbook !== '' ? { runbook: finding.runbook } : {}),
       ...(finding.impact?.monthlyCost !== undefined
         ? { monthlyCost: finding.impact.monthlyCost, currency: finding.impact.currency }
         : {}),

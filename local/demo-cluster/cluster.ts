@@ -78,8 +78,14 @@ export function buildDemoCluster(now: Date): DemoCluster {
   ns('kube-system', '400d');
   ns('eco-bots', '30d', { 'app.kubernetes.io/part-of': 'eco-bots', owner: 'platform' });
   ns('monitoring', '300d', { owner: 'platform' });
-  ns('shop', '200d', { owner: 'team-shop', [`${ECO}/tier`]: 'medium' });
-  ns('payments', '200d', { owner: 'team-payments', [`${ECO}/tier`]: 'large' });
+  // Monthly budgets (eco-cost-bot): shop is over its budget, payments well within its own.
+  ns('shop', '200d', { owner: 'team-shop', [`${ECO}/tier`]: 'medium' }, { [`${ECO}/monthly-budget`]: '120' });
+  ns(
+    'payments',
+    '200d',
+    { owner: 'team-payments', [`${ECO}/tier`]: 'large' },
+    { [`${ECO}/monthly-budget`]: '500' },
+  );
   ns('analytics', '150d', { owner: 'team-data' });
   ns('legacy', '700d', {});
   ns('data', '180d', { owner: 'team-data', [`${ECO}/tier`]: 'small' });

@@ -152,6 +152,22 @@ export const PLANTED: readonly Planted[] = [
   },
   {
     category: 'optimisation',
+    bot: 'eco-cost-bot',
+    check: 'cost.over-budget',
+    object: o('v1', 'Namespace', 'shop'),
+    description: 'monthly-budget 120 USD; its requests project to about 146 USD/month',
+    expect: 'found',
+  },
+  {
+    category: 'optimisation',
+    bot: 'eco-cost-bot',
+    check: 'cost.over-budget',
+    object: o('v1', 'Namespace', 'payments'),
+    description: 'monthly-budget 500 USD; projected about 110 USD/month (within budget)',
+    expect: 'ignored',
+  },
+  {
+    category: 'optimisation',
     bot: 'eco-resource-bot',
     check: 'resource.excluded',
     object: deploy('monitoring', 'grafana'),

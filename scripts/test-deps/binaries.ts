@@ -23,4 +23,5 @@ export const TEST_BINARIES: readonly TestBinary[] = [
   { binary: 'docker-registry', debianPackage: 'docker-registry' },
   { binary: 'skopeo', debianPackage: 'skopeo' },
   { binary: 'dnsmasq', debianPackage: 'dnsmasq-base' },
+  { binary: 'git', debianPackage: 'git' },
 ];

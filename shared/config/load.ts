@@ -84,6 +84,22 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   },
   { name: 'ECO_CRON_TIMEZONE', default: 'UTC', meaning: 'time zone of the bots’ cron expressions' },
   {
+    name: 'ECO_DOCS_BASE_URL',
+    default: 'docs',
+    meaning: "where the project's docs are published: every finding's runbook is <base>/runbooks/<check>.md",
+  },
+  {
+    name: 'ECO_FLEET_NAMESPACE',
+    default: 'eco-bots',
+    meaning: 'where the rails read the eco-maintenance ConfigMap (maintenance windows and freezes)',
+  },
+  {
+    name: 'ECO_MAINTENANCE_ALERT_FILTER',
+    default: '(unset)',
+    meaning:
+      'regular expression on alertname: a matching firing alert in PROMETHEUS_URL blocks disruptive actions (kured --alert-filter-regexp)',
+  },
+  {
     name: 'KUBECONFIG',
     default: '~/.kube/config',
     meaning: 'kubeconfig file(s) when not running in a cluster (the in-cluster ServiceAccount comes first)',
@@ -255,6 +271,14 @@ export function loadConfig(env: Env): Readonly<RuntimeConfig> {
   const metricsRaw = env['METRICS_PORT']?.trim();
   // The rails read these per run; checked here so a typo fails the start, not the first mutation.
   parseMaxActions(env['ECO_MAX_ACTIONS']);
+  const alertFilter = env['ECO_MAINTENANCE_ALERT_FILTER']?.trim();
+  if (alertFilter !== undefined && alertFilter !== '') {
+    try {
+      new RegExp(alertFilter);
+    } catch {
+      throw new ConfigError('ECO_MAINTENANCE_ALERT_FILTER', `"${alertFilter}" is not a regular expression`);
+    }
+  }
   protectedNamespaces(env['ECO_PROTECTED_NAMESPACES']);
   const pushgatewayUrl = loadPushgateway(env);
   const otlp = otlpConfig(env);

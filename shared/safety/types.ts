@@ -95,9 +95,16 @@ export interface MutationOptions {
   redecide?: (fresh: KubeObject) => string | false | Promise<string | false>;
   /** Event reason on the object (CamelCase), e.g. `TimeToLiveExpired`. */
   eventReason?: string;
+  /**
+   * Whether maintenance windows, freezes and blocking alerts apply (an image patch: true). Default:
+   * evict, cordon, restart, scale and deleting a workload or a running pod are disruptive.
+   */
+  disruptive?: boolean;
 }
 
 export interface ExternalOptions {
   /** The state needed to undo (e.g. the manifest's digest and media type). */
   before?: unknown;
+  /** Maintenance windows and freezes apply (default false). */
+  disruptive?: boolean;
 }
