@@ -3,7 +3,7 @@
 // neither a scrape target nor a Pushgateway group, series cardinality from /api/v1/status/tsdb, and
 // rules failing to evaluate (prometheus-mixin PrometheusRuleFailures).
 import { check } from '../../shared/index.ts';
-import type { RuleGroup, Target, TsdbStatus } from './prom-api.ts';
+import type { RuleGroup, Target, TsdbStatus } from '../../shared/prometheus/index.ts';
 
 export interface PromView {
   prometheus: string;

@@ -21,7 +21,12 @@ import {
   type SettingValues,
 } from '../../shared/index.ts';
 import { CHECKS, type MetricsSettings, type PromView } from './checks.ts';
-import { PromApiError, createPromApi } from './prom-api.ts';
+import {
+  PROMETHEUS_SETTINGS,
+  PROMETHEUS_SETTING_REF,
+  prometheusClientFrom,
+  prometheusReportError,
+} from '../../shared/prometheus/index.ts';
 
 const NAME = 'eco-metrics-bot';
 const BOT_LABEL = 'bsw.bot-name';
@@ -34,17 +39,7 @@ const knativeServices: ResourceType = {
 };
 
 const SETTINGS = {
-  prometheusUrl: setting.url({
-    env: 'PROMETHEUS_URL',
-    meaning: 'Prometheus base URL whose targets, TSDB status and rules are checked',
-  }),
-  timeout: setting.duration({
-    env: 'ECO_METRICS_TIMEOUT',
-    default: '10s',
-    min: '100ms',
-    max: '60s',
-    meaning: 'timeout of one Prometheus API request',
-  }),
+  ...PROMETHEUS_SETTINGS,
   targetDownPercent: setting.number({
     env: 'ECO_METRICS_TARGET_DOWN_PERCENT',
     default: 10,
@@ -122,12 +117,13 @@ export default defineBot({
 
   async run(input: Input, ctx: Context<Settings>): Promise<RunResult> {
     const s = ctx.settings;
-    if (s.prometheusUrl === undefined) {
+    const api = prometheusClientFrom(s);
+    if (api === undefined) {
       const unconfigured: Finding = finding({
         bot: NAME,
         check: `${NAME}.unconfigured`,
         severity: 'info',
-        object: { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Setting', name: 'PROMETHEUS_URL' },
+        object: { ...PROMETHEUS_SETTING_REF },
         message: 'PROMETHEUS_URL is not set: scrape health, cardinality and rules were not checked',
         fix: 'Set PROMETHEUS_URL to the Prometheus that scrapes the fleet (e.g. http://prometheus.monitoring.svc:9090)',
       });
@@ -135,26 +131,26 @@ export default defineBot({
     }
     const only = input.checks;
     const wants = (id: string): boolean => only === undefined || only.includes(id);
-    const api = createPromApi(s.prometheusUrl, { timeoutMs: s.timeout, signal: ctx.signal });
+    const request = { signal: ctx.signal };
     const errors: ReportError[] = [];
-    const read = async <T>(what: boolean, work: () => Promise<T>): Promise<T | undefined> => {
+    const read = async <T>(what: boolean, label: string, work: () => Promise<T>): Promise<T | undefined> => {
       if (!what) return undefined;
       try {
         return await work();
       } catch (error) {
-        if (error instanceof PromApiError) {
-          errors.push(error.report);
-          return undefined;
-        }
-        throw error;
+        if (ctx.signal.aborted) throw error;
+        errors.push(prometheusReportError(error, label));
+        return undefined;
       }
     };
     const needTargets = wants('metrics.target-down') || wants('metrics.bot-not-scraped');
     const [targets, tsdb, rules, pushed, fleet] = await Promise.all([
-      read(needTargets, () => api.targets()),
-      read(wants('metrics.high-cardinality'), () => api.tsdbStatus()),
-      read(wants('metrics.rule-failing'), () => api.rules()),
-      read(wants('metrics.bot-not-scraped'), () => api.queryVector('push_time_seconds{job="eco-bots"}')),
+      read(needTargets, 'targets', () => api.targets({ ...request, state: 'active' })),
+      read(wants('metrics.high-cardinality'), 'TSDB status', () => api.tsdbStatus(request)),
+      read(wants('metrics.rule-failing'), 'rules', () => api.rules(request)),
+      read(wants('metrics.bot-not-scraped'), 'Pushgateway groups', () =>
+        api.queryVector('push_time_seconds{job="eco-bots"}', request),
+      ),
       wants('metrics.bot-not-scraped')
         ? fleetBots(ctx)
         : Promise.resolve<{ bots?: string[]; errors: ReportError[] }>({ errors: [] }),

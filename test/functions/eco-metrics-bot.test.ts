@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
 import bot from '../../functions/eco-metrics-bot/handler.ts';
 import { CHECKS, type MetricsSettings, type PromView } from '../../functions/eco-metrics-bot/checks.ts';
-import type { Target } from '../../functions/eco-metrics-bot/prom-api.ts';
+import type { Target } from '../../shared/prometheus/index.ts';
 import { runChecks } from '../../shared/scan/index.ts';
 import { startBotHarness, type BotHarness } from '../helpers/k8s-harness.ts';
 import { freePort, killAll, removeTempDirs, start, tempDir, until } from '../e2e/helpers.ts';
@@ -25,6 +25,9 @@ const target = (
   labels: Record<string, string> = {},
 ): Target => ({
   labels: { job, instance: `10.0.0.${n}:8080`, ...labels },
+  discoveredLabels: {},
+  lastScrape: '2026-06-01T12:00:00Z',
+  lastScrapeDuration: 0.01,
   scrapePool: job,
   scrapeUrl: `http://10.0.0.${n}:8080/metrics`,
   health,
@@ -73,7 +76,9 @@ describe('eco-metrics-bot checks (table-driven)', () => {
     expect(
       found({
         tsdb: {
-          headStats: { numSeries: 50_000 },
+          headStats: { numSeries: 50_000, chunkCount: 60_000, minTime: 0, maxTime: 1 },
+          memoryInBytesByLabelName: [],
+          seriesCountByLabelValuePair: [],
           seriesCountByMetricName: [
             { name: 'http_requests_total', value: 4200 },
             { name: 'up', value: 12 },
@@ -96,10 +101,13 @@ describe('eco-metrics-bot checks (table-driven)', () => {
         rules: [
           {
             name: 'eco',
+            file: '/etc/prometheus/rules.yml',
+            interval: 30,
             rules: [
-              { name: 'ok:rule', health: 'ok', type: 'recording' },
+              { name: 'ok:rule', query: 'up', health: 'ok', type: 'recording' },
               {
                 name: 'bad:rule',
+                query: 'up',
                 health: 'err',
                 lastError: 'vector contains metrics with the same labelset',
                 type: 'recording',
@@ -240,7 +248,13 @@ describe('against the real Prometheus', () => {
     expect(unconfigured.findings.map((f) => f.check)).toEqual(['eco-metrics-bot.unconfigured']);
     const closed = await h.run(
       { checks: ['metrics.rule-failing'] },
-      { env: { PROMETHEUS_URL: `http://127.0.0.1:${closedPort}`, ECO_METRICS_TIMEOUT: '500ms' } },
+      {
+        env: {
+          PROMETHEUS_URL: `http://127.0.0.1:${closedPort}`,
+          PROMETHEUS_TIMEOUT_MS: '500',
+          PROMETHEUS_RETRIES: '0',
+        },
+      },
     );
     expect(closed.errors.map((e) => e.code)).toEqual(['prometheus-unavailable']);
     const notFound = await h.run(
