@@ -7,18 +7,23 @@ import {
   checkIds,
   defineBot,
   finding,
+  reportErrorFrom,
+  resources,
   runChecks,
   setting,
   takeSnapshot,
   type Context,
   type Finding,
+  type ReportError,
   type RunResult,
   type SettingValues,
 } from '../../shared/index.ts';
 import { CLUSTER_CHECKS, KINDS, type HealthSettings } from './checks.ts';
-import { TARGET_PATTERN, probeAll, type ProbeResult } from './probes.ts';
+import { TARGET_PATTERN, displayTarget, probeAll, type ProbeResult } from './probes.ts';
 
 const NAME = 'eco-healthcheck-bot';
+/** The ConfigMap (fixed name, so RBAC can name it) that lists targets besides the environment's. */
+export const TARGETS_CONFIGMAP = 'eco-healthcheck-targets';
 const PROBE_CHECKS = ['health.probe-failed', 'health.probe-slow'] as const;
 const ALL_CHECKS = [...checkIds([...CLUSTER_CHECKS]), ...PROBE_CHECKS];
 
@@ -29,6 +34,12 @@ const SETTINGS = {
     pattern: TARGET_PATTERN,
     meaning:
       'endpoints to probe, comma-separated: http(s)://host/path (200-399 is healthy) or tcp://host:port',
+  }),
+  targetsNamespace: setting.string({
+    env: 'ECO_HEALTHCHECK_TARGETS_NAMESPACE',
+    default: 'eco-bots',
+    pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/,
+    meaning: `namespace of the ConfigMap ${TARGETS_CONFIGMAP} whose \`targets\` key lists more endpoints (one per line or comma-separated, # comments)`,
   }),
   probeTimeout: setting.duration({
     env: 'ECO_HEALTHCHECK_TIMEOUT',
@@ -165,6 +176,29 @@ export function probeFindings(
   return findings;
 }
 
+/** ECO_HEALTHCHECK_TARGETS plus the ConfigMap's `targets` key (absent ConfigMap: none from it). */
+async function allTargets(ctx: Context<Settings>, errors: ReportError[]): Promise<string[]> {
+  const out = new Set(ctx.settings.targets);
+  const ns = ctx.settings.targetsNamespace;
+  try {
+    const cm = await ctx.k8s.get(resources.configmaps, TARGETS_CONFIGMAP, ns);
+    const text = (cm?.['data'] as Record<string, string> | undefined)?.['targets'] ?? '';
+    for (const raw of text.split(/[\n,]/)) {
+      const entry = raw.replace(/#.*$/, '').trim();
+      if (entry === '') continue;
+      if (TARGET_PATTERN.test(entry)) out.add(entry);
+      else
+        errors.push({
+          code: 'healthcheck-bad-target',
+          message: `ConfigMap ${ns}/${TARGETS_CONFIGMAP}: "${displayTarget(entry)}" is not http(s)://… or tcp://host:port`,
+        });
+    }
+  } catch (error) {
+    errors.push(reportErrorFrom(error, `get ConfigMap ${ns}/${TARGETS_CONFIGMAP}`));
+  }
+  return [...out];
+}
+
 function recordProbeMetrics(ctx: Context<Settings>, results: readonly ProbeResult[]): void {
   const up = ctx.metrics.gauge(
     'eco_healthcheck_probe_success',
@@ -197,6 +231,7 @@ export default defineBot({
     { apiGroups: [''], resources: ['pods', 'services'], verbs: ['list'] },
     { apiGroups: ['discovery.k8s.io'], resources: ['endpointslices'], verbs: ['list'] },
     { apiGroups: ['batch'], resources: ['jobs'], verbs: ['list'] },
+    { apiGroups: [''], resources: ['configmaps'], verbs: ['get'], resourceNames: [TARGETS_CONFIGMAP] },
   ],
   mutates: false,
   input: Input,
@@ -207,15 +242,17 @@ export default defineBot({
     const only = input.checks;
     const wants = (ids: readonly string[]): boolean =>
       only === undefined || ids.some((id) => only.includes(id));
-    const probing = wants(PROBE_CHECKS) && s.targets.length > 0;
+    const targetErrors: ReportError[] = [];
+    const targets = wants(PROBE_CHECKS) ? await allTargets(ctx, targetErrors) : [];
     // The probes and the cluster reads run side by side: a slow endpoint does not delay the reads.
-    const probes = probing
-      ? probeAll(
-          s.targets,
-          { attempts: s.probeAttempts, timeoutMs: s.probeTimeout, slowMs: s.slow },
-          ctx.signal,
-        )
-      : Promise.resolve([]);
+    const probes =
+      targets.length > 0
+        ? probeAll(
+            targets,
+            { attempts: s.probeAttempts, timeoutMs: s.probeTimeout, slowMs: s.slow },
+            ctx.signal,
+          )
+        : Promise.resolve([]);
     const clusterWanted = wants(ALL_CHECKS.filter((id) => !(PROBE_CHECKS as readonly string[]).includes(id)));
     const snap = clusterWanted
       ? await takeSnapshot(ctx, KINDS, input.namespace === undefined ? {} : { namespace: input.namespace })
@@ -248,7 +285,7 @@ export default defineBot({
     return {
       summary: parts.join(', '),
       findings,
-      errors: [...(snap?.errors ?? []), ...checked.errors],
+      errors: [...targetErrors, ...(snap?.errors ?? []), ...checked.errors],
       ...(results.length > 0 ? { data: { probes: results } } : {}),
     };
   },

@@ -412,11 +412,34 @@ describe('eco-healthcheck-bot probes (servers on 127.0.0.1)', () => {
     expect(failed?.evidence).toMatchObject({ status: 500, attempts: 2, protocol: 'http' });
     expect(harness.emulator.requests.filter((r) => r.status === 403)).toEqual([]);
 
-    // Narrowed to the probes: no cluster read at all.
+    // Narrowed to the probes: the only cluster read is the targets ConfigMap (absent here).
     const before = harness.emulator.requests.length;
     const probesOnly = await harness.run({ checks: ['health.probe-failed'] });
     expect(probesOnly.findings.map((f) => f.check)).toEqual(['health.probe-failed']);
-    expect(harness.emulator.requests.length).toBe(before);
+    expect(harness.emulator.requests.slice(before).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual([
+      'GET /api/v1/namespaces/eco-bots/configmaps/eco-healthcheck-targets 404',
+    ]);
+  });
+
+  it('also probes the targets listed in the eco-healthcheck-targets ConfigMap (RBAC: that one name); a bad entry is a report error', async () => {
+    const tcpPort = await listen(createTcpServer((sock) => sock.end()));
+    harness = await startBotHarness(bot, {
+      objects: [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'eco-bots' } },
+        {
+          apiVersion: 'v1',
+          kind: 'ConfigMap',
+          metadata: { name: 'eco-healthcheck-targets', namespace: 'eco-bots' },
+          data: { targets: `# databases\ntcp://127.0.0.1:${tcpPort}\nftp://old.example\n` },
+        },
+      ],
+    });
+    const report = await harness.run({ checks: ['health.probe-failed', 'health.probe-slow'] });
+    expect(report.data?.['probes']).toEqual([
+      expect.objectContaining({ target: `tcp://127.0.0.1:${tcpPort}`, ok: true }),
+    ]);
+    expect(report.errors.map((e) => e.code)).toEqual(['healthcheck-bad-target']);
+    expect(harness.emulator.requests.filter((r) => r.status === 403)).toEqual([]);
   });
 
   it('rejects a bad option naming the field and the allowed check ids', async () => {
