@@ -283,6 +283,15 @@ export const PLANTED: readonly Planted[] = [
   },
   {
     category: 'observability',
+    bot: 'eco-log-bot',
+    check: 'log.previous-errors',
+    object: pod('legacy', deploymentPodName('legacy', 'memhog')),
+    description:
+      'restarted 6 times (OOM kills) but its previous log holds only INFO lines: nothing to attach',
+    expect: 'ignored',
+  },
+  {
+    category: 'observability',
     bot: 'eco-dashboard-bot',
     check: 'dashboard.outdated',
     object: o('v1', 'ConfigMap', 'eco-dashboard-eco-bots-fleet', 'monitoring'),
