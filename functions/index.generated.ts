@@ -9,6 +9,7 @@ import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_optimize_bot from './eco-optimize-bot/handler.ts';
 import bot_eco_quota_bot from './eco-quota-bot/handler.ts';
 import bot_eco_resource_bot from './eco-resource-bot/handler.ts';
+import bot_eco_scaler_bot from './eco-scaler-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
 
 /** Every bot of the fleet, sorted by folder name. */
@@ -22,5 +23,6 @@ export const bots = [
   bot_eco_optimize_bot,
   bot_eco_quota_bot,
   bot_eco_resource_bot,
+  bot_eco_scaler_bot,
   bot_eco_status_bot,
 ] as const;
