@@ -168,6 +168,15 @@ export const PLANTED: readonly Planted[] = [
   },
   {
     category: 'optimisation',
+    bot: 'eco-capacity-bot',
+    check: 'capacity.cpu-overcommit',
+    object: o('eco.bsw-arch.org/v1', 'Cluster', 'cluster'),
+    description:
+      'CPU requests exceed what the cluster keeps when it loses its largest node (kubernetes-mixin KubeCPUOvercommit)',
+    expect: 'found',
+  },
+  {
+    category: 'optimisation',
     bot: 'eco-resource-bot',
     check: 'resource.excluded',
     object: deploy('monitoring', 'grafana'),
