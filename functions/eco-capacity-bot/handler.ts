@@ -144,13 +144,18 @@ export default defineBot({
       const over = overcommitted(nodes, resource);
       if (!over.overcommitted) continue;
       const fmt = resource === 'cpu' ? cores : gib;
+      // The finding names the node the cluster could not afford to lose: its largest schedulable one.
+      const largest = nodes
+        .filter((n) => n.schedulable)
+        .sort((a, b) => b.allocatable[resource] - a.allocatable[resource])[0];
+      const largestNode = snap.objects.nodes.find((n) => n.metadata.name === largest?.name);
       findings.push(
         finding({
           bot: NAME,
           check: resource === 'cpu' ? 'capacity.cpu-overcommit' : 'capacity.memory-overcommit',
           severity: 'warning',
-          object: CLUSTER,
-          message: `${fmt(over.requested)} of ${resource} requested: more than the cluster keeps if it loses its largest node (${fmt(over.tolerable)})`,
+          object: largestNode ? objectRef(largestNode, resources.nodes) : CLUSTER,
+          message: `${fmt(over.requested)} of ${resource} requested: more than the cluster keeps if it loses its largest node${largest ? `, ${largest.name}` : ''} (${fmt(over.tolerable)} left)`,
           evidence: {
             ...over,
             rule: 'requests > allocatable − largest node',

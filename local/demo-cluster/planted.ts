@@ -170,7 +170,7 @@ export const PLANTED: readonly Planted[] = [
     category: 'optimisation',
     bot: 'eco-capacity-bot',
     check: 'capacity.cpu-overcommit',
-    object: o('eco.bsw-arch.org/v1', 'Cluster', 'cluster'),
+    object: o('v1', 'Node', 'eco-node-1'),
     description:
       'CPU requests exceed what the cluster keeps when it loses its largest node (kubernetes-mixin KubeCPUOvercommit)',
     expect: 'found',

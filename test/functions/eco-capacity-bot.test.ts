@@ -91,6 +91,7 @@ describe('eco-capacity-bot', () => {
     const over = report.findings.filter((f) => f.check.endsWith('-overcommit'));
     expect(over.map((f) => f.check)).toEqual(['capacity.cpu-overcommit']);
     expect(over[0]?.evidence).toMatchObject({ requested: 5, tolerable: 4, anchor: 'KubeCPUOvercommit' });
+    expect(over[0]?.object).toMatchObject({ kind: 'Node', name: 'a' }); // the largest schedulable node (first of equals)
   });
 
   it('compares each HPA at max, and all together, with the free capacity (Popeye 602-605)', async () => {
