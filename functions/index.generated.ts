@@ -5,6 +5,7 @@ import bot_eco_archive_bot from './eco-archive-bot/handler.ts';
 import bot_eco_backup_bot from './eco-backup-bot/handler.ts';
 import bot_eco_build_bot from './eco-build-bot/handler.ts';
 import bot_eco_cache_bot from './eco-cache-bot/handler.ts';
+import bot_eco_capacity_bot from './eco-capacity-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
 import bot_eco_cluster_bot from './eco-cluster-bot/handler.ts';
 import bot_eco_compliance_bot from './eco-compliance-bot/handler.ts';
@@ -35,6 +36,7 @@ import bot_eco_quota_bot from './eco-quota-bot/handler.ts';
 import bot_eco_registry_bot from './eco-registry-bot/handler.ts';
 import bot_eco_resource_bot from './eco-resource-bot/handler.ts';
 import bot_eco_restore_bot from './eco-restore-bot/handler.ts';
+import bot_eco_scaler_bot from './eco-scaler-bot/handler.ts';
 import bot_eco_scan_bot from './eco-scan-bot/handler.ts';
 import bot_eco_secrets_bot from './eco-secrets-bot/handler.ts';
 import bot_eco_security_bot from './eco-security-bot/handler.ts';
@@ -52,6 +54,7 @@ export const bots = [
   bot_eco_backup_bot,
   bot_eco_build_bot,
   bot_eco_cache_bot,
+  bot_eco_capacity_bot,
   bot_eco_cleanup_bot,
   bot_eco_cluster_bot,
   bot_eco_compliance_bot,
@@ -82,6 +85,7 @@ export const bots = [
   bot_eco_registry_bot,
   bot_eco_resource_bot,
   bot_eco_restore_bot,
+  bot_eco_scaler_bot,
   bot_eco_scan_bot,
   bot_eco_secrets_bot,
   bot_eco_security_bot,

@@ -242,6 +242,15 @@ export const PLANTED: readonly Planted[] = [
   },
   {
     category: 'optimisation',
+    bot: 'eco-capacity-bot',
+    check: 'capacity.cpu-overcommit',
+    object: o('v1', 'Node', 'eco-node-1'),
+    description:
+      'CPU requests exceed what the cluster keeps when it loses its largest node (kubernetes-mixin KubeCPUOvercommit)',
+    expect: 'found',
+  },
+  {
+    category: 'optimisation',
     bot: 'eco-resource-bot',
     check: 'resource.excluded',
     object: deploy('monitoring', 'grafana'),
