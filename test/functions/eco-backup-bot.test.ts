@@ -102,7 +102,9 @@ describe('eco-backup-bot', () => {
         },
       },
     );
-    expect(report.errors.map((e) => `${e.code} ${e.message}`)).toEqual([expect.stringMatching(/^s3-http-403 /)]);
+    expect(report.errors.map((e) => `${e.code} ${e.message}`)).toEqual([
+      expect.stringMatching(/^s3-http-403 /),
+    ]);
     expect(report.actions).toMatchObject([{ verb: 'create', status: 'failed' }]);
   });
 
