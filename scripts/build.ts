@@ -1,10 +1,10 @@
 // npm run build: one minified ESM bundle per bot (dist/functions/<bot>/index.mjs) and one per
 // category (dist/groups/<category>/index.mjs), each runnable with plain `node` and nothing beside it.
-import { readdir, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import type { Bot } from '../shared/bot/types.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -22,16 +22,31 @@ export interface BuiltBundle {
   bots: string[];
 }
 
-async function botFolders(): Promise<string[]> {
-  const dir = join(root, 'functions');
-  const entries = await readdir(dir, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'handler.ts')))
-    .map((e) => e.name)
-    .sort();
+/** The fleet from the generated registry, the one place bots are discovered (`npm run generate`). */
+async function registeredBots(): Promise<readonly Bot[]> {
+  const registry = join(root, 'functions', 'index.generated.ts');
+  if (!existsSync(registry))
+    throw new Error('functions/index.generated.ts is missing: run `npm run generate`');
+  const mod = (await import(pathToFileURL(registry).href)) as { bots: readonly Bot[] };
+  return [...mod.bots].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 const importPath = (file: string): string => JSON.stringify(file.split('\\').join('/'));
+
+/**
+ * A single-bot bundle never dispatches cron ticks (its process runs its one bot on an empty cron
+ * POST), so it links shared/runtime/dispatch-single.ts instead of the dispatcher and its cron parser.
+ */
+const singleBotRuntime: Plugin = {
+  name: 'single-bot-runtime',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/dispatch\.ts$/ }, (args) =>
+      args.importer.includes(`${join('shared', 'runtime')}`)
+        ? { path: join(root, 'shared', 'runtime', 'dispatch-single.ts') }
+        : undefined,
+    );
+  },
+};
 
 async function bundle(
   name: string,
@@ -41,6 +56,7 @@ async function bundle(
   bots: string[],
 ): Promise<BuiltBundle> {
   const options: BuildOptions = {
+    ...(kind === 'function' ? { plugins: [singleBotRuntime] } : {}),
     stdin: { contents, resolveDir: root, sourcefile: `${kind}-${name}-entry.ts`, loader: 'ts' },
     bundle: true,
     platform: 'node',
@@ -63,25 +79,26 @@ async function bundle(
 /** One bot's bundle at `outfile`, exactly as `npm run build` makes it (tests build into a temp dir). */
 export function buildBotBundle(name: string, outfile: string): Promise<BuiltBundle> {
   const handler = join(root, 'functions', name, 'handler.ts');
-  const runtime = join(root, 'shared', 'runtime', 'index.ts');
+  const runtime = join(root, 'shared', 'runtime', 'serve.ts');
   const entry = `import bot from ${importPath(handler)};\nimport { serve } from ${importPath(runtime)};\nvoid serve(bot);\n`;
   return bundle(name, 'function', entry, outfile, [name]);
 }
 
 export async function buildAll(options: { only?: string[]; outDir?: string } = {}): Promise<BuiltBundle[]> {
   const dist = options.outDir ?? defaultDist;
-  const names = (await botFolders()).filter((n) => options.only === undefined || options.only.includes(n));
+  const fleet = (await registeredBots()).filter(
+    (b) => options.only === undefined || options.only.includes(b.name),
+  );
+  const unknown = (options.only ?? []).filter((n) => !fleet.some((b) => b.name === n));
+  if (unknown.length > 0)
+    throw new Error(`not in the registry: ${unknown.join(', ')} (run \`npm run generate\`)`);
   if (options.only === undefined) await rm(dist, { recursive: true, force: true });
   const runtime = join(root, 'shared', 'runtime', 'index.ts');
   const built: BuiltBundle[] = [];
   const byCategory = new Map<string, string[]>();
 
-  for (const name of names) {
-    const handler = join(root, 'functions', name, 'handler.ts');
-    const mod = (await import(pathToFileURL(handler).href)) as { default?: Bot };
-    const bot = mod.default;
-    if (bot === undefined || bot.name !== name)
-      throw new Error(`functions/${name}/handler.ts must default-export defineBot({ name: '${name}' })`);
+  for (const bot of fleet) {
+    const name = bot.name;
     byCategory.set(bot.category, [...(byCategory.get(bot.category) ?? []), name]);
     built.push(await buildBotBundle(name, join(dist, 'functions', name, 'index.mjs')));
   }

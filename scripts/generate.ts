@@ -4,12 +4,16 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findStale } from './generate/check.ts';
 import { generateAll } from './generate/index.ts';
+import { docsCheckoutSettings } from './generate/docs-checkout.ts';
+import type { DocsCheckoutSettings } from './generate/docs-checkout.ts';
 import { loadFleet } from './generate/load.ts';
 import { domainFromEnv } from './generate/platform.ts';
-import { applySections, readmeSections } from './generate/readme.ts';
+import { applySections, presentSections, readmeSections } from './generate/readme.ts';
+import { docsSections } from './generate/docs-sections.ts';
 import { readFile } from 'node:fs/promises';
 import * as prettier from 'prettier';
 import { PLANTED } from '../local/demo-cluster/planted.ts';
+import { ReportSchema } from '../shared/report/schema.ts';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -38,25 +42,41 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const root = args.root;
   let domain: string;
+  let docsCheckout: DocsCheckoutSettings | undefined;
   try {
     domain = domainFromEnv(process.env);
+    docsCheckout = docsCheckoutSettings(process.env);
   } catch (error) {
     console.error(`npm run generate: ${error instanceof Error ? error.message : String(error)}`);
     return 2;
   }
-  const fleet = { ...(await loadFleet(root)), domain };
-  const files = generateAll(fleet);
-  // The README is hand-written except its bot tables, which come from the declarations.
-  const readme = await readFile(join(root, 'README.md'), 'utf8').catch(() => undefined);
-  if (readme !== undefined) {
-    // Formatted as `npm run format` would, so the format check and the freshness check agree.
-    const options = (await prettier.resolveConfig(join(root, 'README.md'))) ?? {};
-    const content = await prettier.format(applySections(readme, readmeSections(fleet, PLANTED)), {
-      ...options,
-      parser: 'markdown',
-    });
-    files.push({ path: 'README.md', content });
+  const fleet = { ...(await loadFleet(root)), domain, docsCheckout };
+  const unknown = [...(docsCheckout?.bots ?? [])].filter(
+    (name) => !fleet.bots.some((bot) => bot.name === name),
+  );
+  if (unknown.length > 0) {
+    console.error(`npm run generate: ECO_DOCS_CHECKOUT_BOTS: no bot named ${unknown.join(', ')}`);
+    return 2;
   }
+  const files = generateAll(fleet);
+  // The README and docs/ are hand-written except their marked sections, which come from the code.
+  const fromCode = await docsSections(root, PLANTED);
+  for (const doc of ['README.md', 'docs/kit.md', 'docs/runbooks/README.md']) {
+    const text = await readFile(join(root, doc), 'utf8').catch(() => undefined);
+    if (text === undefined) continue;
+    const sections =
+      doc === 'README.md'
+        ? { ...readmeSections(fleet, PLANTED), ...presentSections(text, fromCode) }
+        : presentSections(text, fromCode);
+    // Formatted as `npm run format` would, so the format check and the freshness check agree.
+    const options = (await prettier.resolveConfig(join(root, doc))) ?? {};
+    const content = await prettier.format(applySections(text, sections), { ...options, parser: 'markdown' });
+    files.push({ path: doc, content });
+  }
+  files.push({
+    path: 'docs/report.schema.json',
+    content: `${JSON.stringify(ReportSchema, null, 2)}\n`,
+  });
   if (args.check) {
     const stale = await findStale(root, files);
     for (const file of stale) console.error(`stale: ${file.path} (${file.reason}); run npm run generate`);

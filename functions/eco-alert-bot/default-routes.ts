@@ -1,7 +1,7 @@
 import type { RouteSpec } from './routing.ts';
 
-// The default routing table, as data: the packaging step derives Knative Triggers from it (through
-// `alertsByTarget`), the README renders it, and ECO_ALERT_ROUTES may extend or replace it.
+// The default routing table, as data: the packaging step derives Knative Triggers from it, the README
+// renders it, and ECO_ALERT_ROUTES may extend or replace it.
 // Alert names: the seed's five (agreed with packaging, which writes the Prometheus rules) and the
 // upstream kubernetes-mixin / node-mixin names. Watchdog and InfoInhibitor are deliberately unrouted.
 

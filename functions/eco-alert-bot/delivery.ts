@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { EmitOptions } from '../../shared/index.ts';
+import type { EmitOptions, RetryPolicy } from '../../shared/index.ts';
 import {
   EVENT_SOURCE,
   SEVERITY_EXTENSION,
@@ -12,7 +12,6 @@ import type { NotificationContext } from './events.ts';
 import type { NormalisedAlert } from './normalise.ts';
 import { invokeAsync } from './openfaas.ts';
 import type { GatewayConfig } from './openfaas.ts';
-import type { RetryPolicy } from './retry.ts';
 
 /** One alert to deliver, after dedupe and routing. */
 export interface RoutedAlert {

@@ -7,7 +7,7 @@ import {
   setting,
   sinkTuning,
 } from '../../shared/index.ts';
-import type { Context, RunResult } from '../../shared/index.ts';
+import type { Context, RetryPolicy, RunResult } from '../../shared/index.ts';
 import { deliverAll } from './delivery.ts';
 import type { RoutedAlert, SinkMode } from './delivery.ts';
 import { ALERT_FIRING_TYPE, ALERT_RESOLVED_TYPE, BOT_NAME } from './events.ts';
@@ -16,7 +16,6 @@ import type { NormalisedAlert } from './normalise.ts';
 import { loadGatewayConfig } from './openfaas.ts';
 import { buildReport } from './report.ts';
 import type { AlertOutcome } from './report.ts';
-import type { RetryPolicy } from './retry.ts';
 import { loadRoutingTable } from './routes-file.ts';
 import { routeAlert } from './routing.ts';
 import { PayloadSchema } from './schema.ts';

@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ConfigError } from '../../shared/index.ts';
-import { isRetryableStatus, retryAfterMs, withRetries } from './retry.ts';
-import type { RetryPolicy, RetryResult } from './retry.ts';
+import { ConfigError, fetchWithRetry } from '../../shared/index.ts';
+import type { RetryPolicy } from '../../shared/index.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -18,6 +17,14 @@ export interface GatewayConfig {
    * serves each category's bots from one function), from OPENFAAS_FUNCTION_MAP.
    */
   functionMap?: ReadonlyMap<string, string>;
+}
+
+/** How one gateway delivery ended, after the kit's retries. */
+export interface InvokeResult {
+  ok: boolean;
+  attempts: number;
+  status?: number;
+  error?: string;
 }
 
 const MAP_ENTRY = /^(eco-[a-z0-9-]+)=([a-z0-9]([-a-z0-9]*[a-z0-9])?)(\/[a-z0-9][-a-z0-9]*)?$/;
@@ -97,42 +104,44 @@ export function asyncFunctionUrl(config: GatewayConfig, bot: string): string {
 
 /**
  * Queues one asynchronous invocation (the gateway answers 202 once it is queued). The headers make the
- * request a binary-mode CloudEvent, so the target bot decodes it exactly like one from K_SINK.
+ * request a binary-mode CloudEvent, so the target bot decodes it exactly like one from K_SINK. Retried
+ * with the kit's fetchWithRetry (408, 429, 5xx but 501/505, network errors, per-attempt timeout): the
+ * POST is safe to repeat because the target dedupes a repeat by its ce-id, as for K_SINK.
  */
-export function invokeAsync(
+export async function invokeAsync(
   config: GatewayConfig,
   bot: string,
   body: string,
   headers: Record<string, string>,
   policy: RetryPolicy,
   signal: AbortSignal,
-): Promise<RetryResult> {
+): Promise<InvokeResult> {
   const url = asyncFunctionUrl(config, bot);
   const all: Record<string, string> = { 'content-type': 'application/json', ...headers };
   if (config.authorization !== undefined) all['authorization'] = config.authorization;
-  return withRetries(
-    async (attemptSignal) => {
-      try {
-        const response = await fetch(url, { method: 'POST', headers: all, body, signal: attemptSignal });
-        // Drain the body so the connection can be reused.
-        await response.arrayBuffer().catch(() => undefined);
-        if (response.ok) return { ok: true, status: response.status };
-        const outcome = {
-          ok: false as const,
-          retryable: isRetryableStatus(response.status),
-          status: response.status,
-          error: `gateway answered ${response.status} for ${bot}`,
-        };
-        const after = retryAfterMs(response.headers.get('retry-after'));
-        return after === undefined ? outcome : { ...outcome, retryAfterMs: after };
-      } catch (error) {
-        const cause = (error as { cause?: { code?: string } }).cause?.code;
-        const why =
-          attemptSignal.aborted && !signal.aborted ? 'timed out' : (cause ?? (error as Error).message);
-        return { ok: false, retryable: true, error: `gateway unreachable for ${bot}: ${why}` };
-      }
-    },
-    policy,
-    signal,
-  );
+  let attempts = 1;
+  try {
+    const response = await fetchWithRetry(
+      url,
+      { method: 'POST', headers: all, body, safeToRepeat: true },
+      policy,
+      { signal, onRetry: ({ attempt }) => void (attempts = attempt + 1) },
+    );
+    // Drain the body so the connection can be reused.
+    await response.arrayBuffer().catch(() => undefined);
+    if (response.ok) return { ok: true, attempts, status: response.status };
+    return {
+      ok: false,
+      attempts,
+      status: response.status,
+      error: `gateway answered ${response.status} for ${bot}`,
+    };
+  } catch (error) {
+    if (signal.aborted) return { ok: false, attempts, error: 'aborted' };
+    const why =
+      (error as Error).name === 'TimeoutError'
+        ? 'timed out'
+        : ((error as { cause?: { code?: string } }).cause?.code ?? (error as Error).message);
+    return { ok: false, attempts, error: `gateway unreachable for ${bot}: ${why}` };
+  }
 }

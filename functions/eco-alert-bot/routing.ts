@@ -78,20 +78,3 @@ export function routeAlert(
   }
   return { targets, routes: matched };
 }
-
-/**
- * Alert names per target bot, from a table: what each bot's `triggers.alerts` should list, and what the
- * packaging step turns into Knative Triggers (filter on the alert event type and subject = alert name).
- * A route without an alertname (label matchers only, or catch-all) lists the name `*`.
- */
-export function alertsByTarget(specs: readonly RouteSpec[]): Record<string, string[]> {
-  const out: Record<string, string[]> = {};
-  for (const spec of specs) {
-    const names = spec.alertname === undefined ? ['*'] : [spec.alertname].flat();
-    for (const target of spec.targets) {
-      const list = (out[target] ??= []);
-      for (const name of names) if (!list.includes(name)) list.push(name);
-    }
-  }
-  return out;
-}

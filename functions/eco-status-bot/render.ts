@@ -108,7 +108,7 @@ export function renderStatusPage(view: StatusView, options: RenderOptions = {}):
     `<code>${escapeHtml(finding.check)}</code><div class="small">${escapeHtml(finding.bot)}</div>`,
     escapeHtml(finding.object),
     escapeHtml(finding.message),
-    escapeHtml(finding.fix ?? '–'),
+    escapeHtml(finding.fix ?? '–') + runbookHtml(finding.runbook),
     money(finding.monthlyCost, finding.currency),
   ];
   const findingRows = view.topFindings.map(findingRow);
@@ -202,7 +202,7 @@ ${options.notice ? `<p class="notice" role="status">${escapeHtml(options.notice)
 <div class="card"><div class="label">Critical findings</div><div class="value">${escapeHtml(totals.critical)}</div></div>
 <div class="card"><div class="label">Warnings</div><div class="value">${escapeHtml(totals.warning)}</div></div>
 <div class="card"><div class="label">Info</div><div class="value">${escapeHtml(totals.info)}</div></div>
-<div class="card"><div class="label">Bots reporting / failing</div><div class="value">${escapeHtml(totals.botsReporting)} / ${escapeHtml(totals.botsFailing)}</div><div class="small">of ${escapeHtml(totals.bots)} bots</div></div>
+<div class="card"><div class="label">Bots reporting / failing</div><div class="value">${escapeHtml(totals.botsReporting)} / ${escapeHtml(totals.botsFailing)}</div><div class="small" id="coverage">${escapeHtml(totals.bots)} of the catalogue's ${escapeHtml(totals.catalogue)} bots running${totals.bots < totals.catalogue ? ': the grade covers only what they check' : ''}</div></div>
 <div class="card"><div class="label">Cost impact of findings</div><div class="value small">${cost}</div></div>
 </div>
 <p class="small">Score: ${escapeHtml(view.scoreBasis)}. Grades follow Popeye's scale: A ≥ 90, B ≥ 80, C ≥ 70, D ≥ 60, E ≥ 50, F below.</p>
@@ -248,4 +248,12 @@ setInterval(function(){if(!paused&&!document.hidden)location.reload();},${refres
 </body>
 </html>
 `;
+}
+
+/** A runbook link under the fix: a link when it is a web address, else the docs path as text (a relative path would not resolve from this page). */
+function runbookHtml(runbook: string | undefined): string {
+  if (runbook === undefined) return '';
+  return /^https?:\/\//i.test(runbook)
+    ? `<div class="small"><a href="${escapeHtml(runbook)}">Runbook</a></div>`
+    : `<div class="small">Runbook: <code>${escapeHtml(runbook)}</code></div>`;
 }

@@ -1,36 +1,18 @@
 import type { Action, Finding, Report, ReportError } from '../../shared/bot/index.ts';
+import { Value } from '@sinclair/typebox/value';
+import { ActionSchema, FindingSchema } from '../../shared/report/schema.ts';
 
-/** The fleet's report event (ARCHITECTURE.md section 5). */
-export const REPORT_EVENT_TYPE = 'org.bsw-arch.eco.report.v1';
+export { REPORT_EVENT_TYPE } from '../../shared/cloudevents/constants.ts';
 
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-function isFinding(value: unknown): value is Finding {
-  return (
-    isObject(value) &&
-    typeof value['check'] === 'string' &&
-    (value['severity'] === 'info' || value['severity'] === 'warning' || value['severity'] === 'critical') &&
-    isObject(value['object']) &&
-    typeof value['object']['name'] === 'string' &&
-    typeof value['object']['kind'] === 'string' &&
-    typeof value['message'] === 'string'
-  );
-}
-
-function isAction(value: unknown): value is Action {
-  return (
-    isObject(value) &&
-    typeof value['verb'] === 'string' &&
-    isObject(value['object']) &&
-    typeof value['status'] === 'string'
-  );
-}
-
-function isReportError(value: unknown): value is ReportError {
-  return isObject(value) && typeof value['message'] === 'string';
-}
+// The fleet's Report schema decides what a finding and an action are: one definition, not a copy.
+const isFinding = (value: unknown): value is Finding => Value.Check(FindingSchema, value);
+const isAction = (value: unknown): value is Action => Value.Check(ActionSchema, value);
+const isReportError = (value: unknown): value is ReportError =>
+  isObject(value) && typeof value['message'] === 'string' && typeof value['code'] === 'string';
 
 /**
  * A report from untrusted JSON, or undefined. Malformed findings/actions are dropped rather than
@@ -53,6 +35,7 @@ export function toReport(value: unknown): Report | undefined {
     actions: list('actions').filter(isAction),
     errors: list('errors').filter(isReportError),
   };
+  if (value['scoped'] === true) report.scoped = true;
   return report;
 }
 

@@ -66,6 +66,8 @@ export interface TopFinding {
   object: string;
   message: string;
   fix?: string;
+  /** The runbook the finding carries (a URL or a docs path). */
+  runbook?: string;
   monthlyCost?: number;
   currency?: string;
 }
@@ -91,6 +93,8 @@ export interface StatusView {
     warning: number;
     info: number;
     bots: number;
+    /** The catalogue's size: a grade over a partial fleet is not a clean cluster. */
+    catalogue: number;
     botsReporting: number;
     botsFailing: number;
     monthlyCost: Array<{ currency: string; amount: number }>;
@@ -102,6 +106,9 @@ export interface StatusView {
   findings: TopFinding[];
   actions: ActionRow[];
 }
+
+/** The bots of the catalogue (design BOTS.md): 49 in 8 categories. */
+export const CATALOGUE_SIZE = 49;
 
 const SEVERITY_RANK: Record<Severity, number> = { critical: 3, warning: 2, info: 1 };
 /** Per affected object: an error counts fully against the score, a warning half (Popeye counts only ok/info as clean). */
@@ -238,6 +245,7 @@ export function buildStatusView(input: StatusInput, now: Date): StatusView {
       object: objectLabel(finding.object),
       message: finding.message,
       ...(finding.fix !== undefined ? { fix: finding.fix } : {}),
+      ...(finding.runbook !== undefined && finding.runbook !== '' ? { runbook: finding.runbook } : {}),
       ...(finding.impact?.monthlyCost !== undefined
         ? { monthlyCost: finding.impact.monthlyCost, currency: finding.impact.currency }
         : {}),
@@ -279,6 +287,7 @@ export function buildStatusView(input: StatusInput, now: Date): StatusView {
       warning: count(all, 'warning'),
       info: count(all, 'info'),
       bots: botNames.length,
+      catalogue: CATALOGUE_SIZE,
       botsReporting: reports.size,
       botsFailing: fleet.filter(
         (row) => row.outcome === 'error' || row.outcome === 'timeout' || row.outcome === 'crash',

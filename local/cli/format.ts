@@ -1,4 +1,5 @@
 import type { Finding, Report, Severity } from '../../shared/bot/index.ts';
+import { createRunbookResolver } from '../../shared/docs/runbook.ts';
 
 export interface Style {
   bold(text: string): string;
@@ -59,8 +60,16 @@ function duration(ms: number): string {
   return ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
-/** The readable summary `eco-bots invoke` prints: counts, the top findings with fix and cost, actions, errors. */
+/** A finding's runbook: the link it carries, else the project's page for its check (ECO_DOCS_BASE_URL). */
+export function runbookLink(finding: Finding, resolve = createRunbookResolver()): string {
+  return finding.runbook !== undefined && finding.runbook !== ''
+    ? finding.runbook
+    : resolve(finding.check).href;
+}
+
+/** The readable summary `eco-bots invoke` prints: counts, the top findings with fix, cost and runbook, actions, errors. */
 export function formatReport(report: Report, style: Style = plain, top = 10): string {
+  const resolve = createRunbookResolver();
   const lines: string[] = [];
   const counts = countBy(report.findings);
   lines.push(
@@ -84,6 +93,7 @@ export function formatReport(report: Report, style: Style = plain, top = 10): st
     if (finding.impact?.monthlyCost !== undefined)
       extra.push(`cost: ${finding.impact.monthlyCost.toFixed(2)} ${finding.impact.currency}/month`);
     if (extra.length > 0) lines.push(`             ${style.dim(extra.join(' · '))}`);
+    lines.push(`             ${style.dim(`runbook: ${runbookLink(finding, resolve)}`)}`);
   }
   if (sorted.length > top) lines.push(style.dim(`    … ${sorted.length - top} more (--json for all)`));
   if (report.actions.length > 0) {

@@ -10,6 +10,7 @@ import { loadConfig } from '../../shared/config/load.ts';
 import { ConfigError, isConfigError } from '../../shared/errors/config-error.ts';
 import { settingsOf } from '../../shared/runtime/run-bot.ts';
 import type { Bot } from '../../shared/bot/index.ts';
+import { docsCommand } from './docs.ts';
 import { generateCommand } from './generate.ts';
 import { invokeCommand } from './invoke.ts';
 import type { Io } from './io.ts';
@@ -24,6 +25,8 @@ Commands:
   list                    The bots with category, tier and triggers
   invoke <bot>... | --all Run bots once and print their reports
   generate [--check]      Regenerate stack.yml, manifests and the registry from the bots' declarations
+  docs <command>          The documentation checkout (DOCS_PATH): list, scan, read <id>, stats,
+                          domain <id>; \`eco-bots docs help\` for its options
   help                    This text
 
 up options:
@@ -251,6 +254,8 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       }
       case 'generate':
         return await generateCommand(rest);
+      case 'docs':
+        return await docsCommand(rest, io);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }

@@ -226,6 +226,22 @@ export const PLANTED: readonly Planted[] = [
   },
   {
     category: 'optimisation',
+    bot: 'eco-cost-bot',
+    check: 'cost.over-budget',
+    object: o('v1', 'Namespace', 'shop'),
+    description: 'monthly-budget 120 USD; its requests project to about 146 USD/month',
+    expect: 'found',
+  },
+  {
+    category: 'optimisation',
+    bot: 'eco-cost-bot',
+    check: 'cost.over-budget',
+    object: o('v1', 'Namespace', 'payments'),
+    description: 'monthly-budget 500 USD; projected about 110 USD/month (within budget)',
+    expect: 'ignored',
+  },
+  {
+    category: 'optimisation',
     bot: 'eco-resource-bot',
     check: 'resource.excluded',
     object: deploy('monitoring', 'grafana'),
@@ -350,6 +366,32 @@ export const PLANTED: readonly Planted[] = [
     description: 'caches shop/storefront:3.7.9 and analytics/report-builder:2.3.0, used by no pod',
     expect: 'found',
   },
+  {
+    category: 'container',
+    bot: 'eco-scan-bot',
+    check: 'scan.vulnerabilities',
+    object: deploy('shop', 'storefront'),
+    description:
+      'trivy-operator VulnerabilityReport on its ReplicaSet: 1 critical, 1 high (golang.org/x/crypto, fixed in 0.31.0/0.35.0)',
+    expect: 'found',
+  },
+  {
+    category: 'container',
+    bot: 'eco-scan-bot',
+    check: 'scan.vulnerabilities',
+    object: deploy('shop', 'cart'),
+    description: 'a clean VulnerabilityReport (no vulnerabilities)',
+    expect: 'ignored',
+  },
+  {
+    category: 'container',
+    bot: 'eco-scan-bot',
+    check: 'scan.config-audit',
+    object: deploy('legacy', 'crashy-worker'),
+    description:
+      'ConfigAuditReport: KSV014 root filesystem not read-only (high), KSV001 privilege escalation (medium)',
+    expect: 'found',
+  },
   // storage
   {
     category: 'storage',
@@ -465,6 +507,46 @@ export const PLANTED: readonly Planted[] = [
     object: o('v1', 'ConfigMap', 'app-config', 'legacy'),
     description: 'DB_PASSWORD in a ConfigMap (and API_TOKEN as a literal env value in legacy/no-limits-app)',
     expect: 'found',
+  },
+  {
+    category: 'security',
+    bot: 'eco-security-bot',
+    check: 'security.privileged',
+    object: deploy('shop', 'storefront'),
+    description: 'no privileged container, no added capabilities',
+    expect: 'ignored',
+  },
+  {
+    category: 'security',
+    bot: 'eco-compliance-bot',
+    check: 'compliance.fagam-registry',
+    object: deploy('monitoring', 'grafana'),
+    description: 'docker.io/grafana/grafana: a public registry that is not AWS, Google Cloud or Azure',
+    expect: 'ignored',
+  },
+  {
+    category: 'security',
+    bot: 'eco-secrets-bot',
+    check: 'secrets.literal',
+    object: o('v1', 'ConfigMap', 'openbao-sync', 'shop'),
+    description: 'names the keys username and password of an OpenBao mapping, holds no value',
+    expect: 'ignored',
+  },
+  {
+    category: 'security',
+    bot: 'eco-firewall-bot',
+    check: 'firewall.default-deny-missing',
+    object: o('v1', 'Namespace', 'analytics'),
+    description: 'no NetworkPolicy isolates its pods for ingress or egress',
+    expect: 'found',
+  },
+  {
+    category: 'security',
+    bot: 'eco-firewall-bot',
+    check: 'firewall.default-deny-missing',
+    object: o('v1', 'Namespace', 'shop'),
+    description: 'default-deny (ingress and egress) and allow-dns-and-ingress already isolate every pod',
+    expect: 'ignored',
   },
   // maintenance
   {

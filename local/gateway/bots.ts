@@ -1,4 +1,4 @@
-import { readdir, access } from 'node:fs/promises';
+import { access } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import path from 'node:path';
 import type { Bot } from '../../shared/bot/index.ts';
@@ -17,27 +17,17 @@ function isBot(value: unknown): value is Bot {
 }
 
 /**
- * The fleet as declared. The generated registry (functions/index.generated.ts) is the source of truth;
- * when it does not exist yet (a bot added before `npm run generate`), each functions/<bot>/handler.ts is
- * imported directly so a newcomer's bot still shows up locally.
+ * The fleet as declared: the generated registry (functions/index.generated.ts) is the one place bots
+ * are discovered. A bot folder added without `npm run generate` is not part of the fleet yet (and
+ * `npm run generate -- --check` fails in CI until it is).
  */
 export async function loadBots(root: string = REPO_ROOT): Promise<Bot[]> {
   const registry = path.join(root, 'functions', 'index.generated.ts');
-  const found = new Map<string, Bot>();
-  if (await exists(registry)) {
-    const mod = (await import(pathToFileURL(registry).href)) as { bots?: readonly unknown[] };
-    for (const bot of mod.bots ?? []) if (isBot(bot)) found.set(bot.name, bot);
-  }
-  const dir = path.join(root, 'functions');
-  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
-  for (const entry of entries) {
-    if (!entry.isDirectory() || found.has(entry.name)) continue;
-    const handler = path.join(dir, entry.name, 'handler.ts');
-    if (!(await exists(handler))) continue;
-    const mod = (await import(pathToFileURL(handler).href)) as { default?: unknown };
-    if (isBot(mod.default)) found.set(mod.default.name, mod.default);
-  }
-  return [...found.values()].sort((a, b) => a.name.localeCompare(b.name));
+  if (!(await exists(registry)))
+    throw new Error(`${path.relative(process.cwd(), registry)} is missing: run \`npm run generate\``);
+  const mod = (await import(pathToFileURL(registry).href)) as { bots?: readonly unknown[] };
+  const found = (mod.bots ?? []).filter(isBot);
+  return [...found].sort((a, b) => a.name.localeCompare(b.name));
 }
 
 async function exists(file: string): Promise<boolean> {

@@ -8,3 +8,4 @@ export type { ClusterSelection, SelectClusterOptions } from './cluster.ts';
 export type { RunRecord, StoredEvent } from './report-store.ts';
 export type { InvocationResult } from './invoker.ts';
 export type { RunnerChoice, RunnerKind } from './runner.ts';
+export { GATEWAY_ENV_DOCS } from './env-docs.ts';

@@ -25,6 +25,7 @@ export function generateAll(fleet: Fleet): GeneratedFile[] {
     bots,
     handlerFiles: [...fleet.handlerFiles].sort(),
     domain: fleet.domain ?? DEFAULT_DOMAIN,
+    ...(fleet.docsCheckout !== undefined ? { docsCheckout: fleet.docsCheckout } : {}),
   };
   const files = [
     registryFile(sorted),

@@ -1,4 +1,5 @@
 import type { Bot } from '../../shared/bot/types.ts';
+import { withDocsCheckout } from './docs-checkout.ts';
 import { dnsLabel, eventSlug } from './names.ts';
 import { DEFAULT_DOMAIN, workloadAnnotations, workloadLabels } from './platform.ts';
 import { TIERS } from './tiers.ts';
@@ -199,7 +200,7 @@ export function knativeFiles(fleet: Fleet): GeneratedFile[] {
     {
       path: KNATIVE_PATHS.services,
       content: yamlFile(
-        fleet.bots.map((bot) => knativeService(bot, fleet.domain)),
+        fleet.bots.map((bot) => withDocsCheckout(knativeService(bot, fleet.domain), fleet.docsCheckout)),
         ['One Knative Service per bot, scale to zero.'],
       ),
     },

@@ -67,6 +67,13 @@ export function readmeSections(fleet: Fleet, planted: readonly Planted[] = []): 
   return sections;
 }
 
+/** Only the sections whose markers a document has (docs/ pages carry a few of them). */
+export function presentSections(text: string, sections: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(sections).filter(([name]) => text.includes(`<!-- generated:${name}:start`)),
+  );
+}
+
 /** Replaces each generated section's body; a section marker pair missing from the text is an error. */
 export function applySections(text: string, sections: Record<string, string>): string {
   let out = text;

@@ -1,4 +1,5 @@
 import type { Bot } from '../../shared/bot/types.ts';
+import type { DocsCheckoutSettings } from './docs-checkout.ts';
 
 /** One file the generator owns: path relative to the repository root, full content. */
 export interface GeneratedFile {
@@ -13,6 +14,8 @@ export interface Fleet {
   handlerFiles: readonly string[];
   /** The `domain` label value (BOT_DOMAIN); default ECO. */
   domain?: string;
+  /** The optional documentation checkout for the bots that use DocScanner (ECO_DOCS_CHECKOUT_BOTS); unset: none. */
+  docsCheckout?: DocsCheckoutSettings | undefined;
 }
 
 /** Deployment constants shared by the generators (one place, documented in the README). */

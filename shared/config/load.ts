@@ -49,7 +49,7 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   {
     name: 'ECO_SINK_ATTEMPTS',
     default: '5',
-    meaning: 'delivery attempts to K_SINK (5xx, 408, 429, network errors retried)',
+    meaning: 'delivery attempts to K_SINK (408, 429, 5xx but 501/505, network errors retried)',
   },
   {
     name: 'ECO_SINK_BACKOFF_MS',
@@ -59,7 +59,7 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   {
     name: 'ECO_SINK_MAX_BACKOFF_MS',
     default: '5000',
-    meaning: 'cap of one retry delay (Retry-After is honoured up to 30 s)',
+    meaning: 'cap of one retry delay (a Retry-After over 30 s ends the retries)',
   },
   { name: 'ECO_SINK_TIMEOUT_MS', default: '5000', meaning: 'timeout of one delivery attempt' },
   {
@@ -82,6 +82,34 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
     meaning: 'multi-bot tick: how far back a missed schedule still runs (once)',
   },
   { name: 'ECO_CRON_TIMEZONE', default: 'UTC', meaning: 'time zone of the bots’ cron expressions' },
+  {
+    name: 'ECO_DOCS_BASE_URL',
+    default: 'docs',
+    meaning: "where the project's docs are published: every finding's runbook is <base>/runbooks/<check>.md",
+  },
+  {
+    name: 'ECO_FLEET_NAMESPACE',
+    default: 'eco-bots',
+    meaning: 'where the rails read the eco-maintenance ConfigMap (maintenance windows and freezes)',
+  },
+  {
+    name: 'ECO_MAINTENANCE_ALERT_FILTER',
+    default: '(unset)',
+    meaning:
+      'regular expression on alertname: a matching firing alert in PROMETHEUS_URL blocks disruptive actions (kured --alert-filter-regexp)',
+  },
+  {
+    name: 'KUBECONFIG',
+    default: '~/.kube/config',
+    meaning: 'kubeconfig file(s) when not running in a cluster (the in-cluster ServiceAccount comes first)',
+  },
+  { name: 'ECO_K8S_TIMEOUT_MS', default: '10000', meaning: 'deadline of one API request attempt' },
+  {
+    name: 'ECO_K8S_RETRIES',
+    default: '4',
+    meaning: 'retries after the first attempt (429 with Retry-After, 5xx, resets, timeouts)',
+  },
+  { name: 'ECO_K8S_NAMESPACE', default: 'context namespace', meaning: 'the default namespace' },
 ];
 
 /** A whole-number variable within [min, max], else a ConfigError naming it. */
@@ -206,6 +234,14 @@ export function loadConfig(env: Env): Readonly<RuntimeConfig> {
   const metricsRaw = env['METRICS_PORT']?.trim();
   // The rails read these per run; checked here so a typo fails the start, not the first mutation.
   parseMaxActions(env['ECO_MAX_ACTIONS']);
+  const alertFilter = env['ECO_MAINTENANCE_ALERT_FILTER']?.trim();
+  if (alertFilter !== undefined && alertFilter !== '') {
+    try {
+      new RegExp(alertFilter);
+    } catch {
+      throw new ConfigError('ECO_MAINTENANCE_ALERT_FILTER', `"${alertFilter}" is not a regular expression`);
+    }
+  }
   protectedNamespaces(env['ECO_PROTECTED_NAMESPACES']);
   return Object.freeze({
     port: envInt(env, 'PORT', 8080, 0, 65535),

@@ -15,14 +15,10 @@ import type {
 import { K8sApiError, isExpired, isNotFound, type K8sStatus } from './errors.ts';
 import { loadClusterConfig, type ClusterConfig } from './kubeconfig.ts';
 import { apiVersionOf, collectionPath, objectPath } from './resources.ts';
-import {
-  DEFAULT_RETRY_POLICY,
-  backoffDelay,
-  parseRetryAfter,
-  shouldRetry,
-  type RetryPolicy,
-} from './retry.ts';
-import { TransportFailure, createTransport, type Transport } from './transport.ts';
+import { parseRetryAfter } from '../http/retry-after.ts';
+import { retry, type RetryPolicy, type Verdict } from '../http/retry.ts';
+import { DEFAULT_RETRY_POLICY, shouldRetry } from './retry.ts';
+import { TransportFailure, createTransport, type RawResponse, type Transport } from './transport.ts';
 
 export interface CreateK8sOptions {
   env: Readonly<Record<string, string | undefined>>;
@@ -62,13 +58,12 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
   const timeoutMs = positiveInt(env.ECO_K8S_TIMEOUT_MS, DEFAULT_TIMEOUT_MS);
   const policy: RetryPolicy = {
     ...DEFAULT_RETRY_POLICY,
+    // ECO_K8S_RETRIES counts retries after the first attempt.
     ...(env.ECO_K8S_RETRIES !== undefined
-      ? { retries: nonNegativeInt(env.ECO_K8S_RETRIES, DEFAULT_RETRY_POLICY.retries) }
+      ? { attempts: nonNegativeInt(env.ECO_K8S_RETRIES, DEFAULT_RETRY_POLICY.attempts - 1) + 1 }
       : {}),
     ...options.retryPolicy,
   };
-  const sleep = options.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  const random = options.random ?? Math.random;
 
   let connection: Promise<{ config: ClusterConfig; transport: Transport }> | undefined;
   // Configuration is resolved on first use: bots that never touch the cluster pay nothing, and a
@@ -102,81 +97,85 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
     const shape = { method, dryRun: /[?&]dryRun=All(&|$)/.test(path), contentType, body };
     let ambiguous = false;
     let reauthenticated = false;
-    for (let attempt = 0; ; attempt++) {
-      let response;
-      try {
-        response = await transport.send({
-          method,
-          path,
-          ...(text !== undefined ? { body: text } : {}),
-          ...(contentType !== undefined ? { contentType } : {}),
-          timeoutMs,
-        });
-      } catch (error) {
-        if (
-          error instanceof TransportFailure &&
-          !error.permanent &&
-          attempt < policy.retries &&
-          shouldRetry({ kind: 'transport', mayHaveBeenProcessed: error.mayHaveBeenProcessed }, shape)
-        ) {
-          ambiguous ||= error.mayHaveBeenProcessed;
-          const delay = backoffDelay(attempt, policy, random);
-          log?.debug('k8s retry', { method, path, error: error.errno, attempt: attempt + 1, delayMs: delay });
-          await sleep(delay);
-          continue;
-        }
-        throw error;
-      }
-      if (response.status >= 200 && response.status < 300) {
-        return {
-          status: response.status,
-          text: response.text,
-          contentType: String(response.headers['content-type'] ?? ''),
-        };
-      }
-      const status = parseStatus(response.text);
-      if (response.status === 401 && !reauthenticated && config.invalidate) {
+    // The parsed Status of the last error response (classify sees every response first).
+    let status: K8sStatus | undefined;
+    const send = (): Promise<RawResponse> =>
+      transport.send({
+        method,
+        path,
+        ...(text !== undefined ? { body: text } : {}),
+        ...(contentType !== undefined ? { contentType } : {}),
+        timeoutMs,
+      });
+    const response = await retry(
+      async () => {
+        const response = await send();
+        if (response.status !== 401 || reauthenticated || !config.invalidate) return response;
         // A rotated token: re-read it once, without spending a retry.
         reauthenticated = true;
         config.invalidate();
-        attempt--;
-        continue;
-      }
-      const disruptionBudget =
-        status?.details?.causes?.some((cause) => cause.reason === 'DisruptionBudget') ?? false;
-      if (
-        attempt < policy.retries &&
-        shouldRetry({ kind: 'status', status: response.status, disruptionBudget }, shape)
-      ) {
-        ambiguous ||= response.status >= 500;
-        const retryAfter =
-          parseRetryAfter(response.headers['retry-after']) ??
-          (status?.details?.retryAfterSeconds !== undefined
-            ? status.details.retryAfterSeconds * 1000
-            : undefined);
-        const delay =
-          retryAfter !== undefined
-            ? Math.min(retryAfter, policy.maxRetryAfterMs)
-            : backoffDelay(attempt, policy, random);
-        log?.debug('k8s retry', {
-          method,
-          path,
-          status: response.status,
-          attempt: attempt + 1,
-          delayMs: delay,
-        });
-        await sleep(delay);
-        continue;
-      }
-      throw new K8sApiError({
+        return send();
+      },
+      (outcome): Verdict => {
+        if (!outcome.ok) {
+          const error = outcome.error;
+          return {
+            retry:
+              error instanceof TransportFailure &&
+              !error.permanent &&
+              shouldRetry({ kind: 'transport', mayHaveBeenProcessed: error.mayHaveBeenProcessed }, shape),
+          };
+        }
+        const response = outcome.value;
+        if (response.status < 300) return { retry: false };
+        status = parseStatus(response.text);
+        const disruptionBudget =
+          status?.details?.causes?.some((cause) => cause.reason === 'DisruptionBudget') ?? false;
+        const seconds = status?.details?.retryAfterSeconds;
+        return {
+          retry: shouldRetry({ kind: 'status', status: response.status, disruptionBudget }, shape),
+          retryAfterMs:
+            parseRetryAfter(response.headers['retry-after']) ??
+            (seconds !== undefined ? seconds * 1000 : undefined),
+        };
+      },
+      policy,
+      {
+        // Undefined: the kit's defaults (a real timer, Math.random).
+        sleep: options.sleep,
+        random: options.random,
+        onRetry: ({ attempt, delayMs, outcome }) => {
+          // Only 429 (and a refused connection) certainly left the object alone.
+          ambiguous ||= outcome.ok
+            ? outcome.value.status !== 429
+            : (outcome.error as TransportFailure).mayHaveBeenProcessed;
+          log?.debug('k8s retry', {
+            method,
+            path,
+            ...(outcome.ok
+              ? { status: outcome.value.status }
+              : { error: (outcome.error as TransportFailure).errno }),
+            attempt,
+            delayMs,
+          });
+        },
+      },
+    );
+    if (response.status >= 200 && response.status < 300) {
+      return {
         status: response.status,
-        method,
-        path,
-        body: status,
-        bodyText: response.text,
-        afterAmbiguousRetry: ambiguous,
-      });
+        text: response.text,
+        contentType: String(response.headers['content-type'] ?? ''),
+      };
     }
+    throw new K8sApiError({
+      status: response.status,
+      method,
+      path,
+      body: status,
+      bodyText: response.text,
+      afterAmbiguousRetry: ambiguous,
+    });
   }
 
   async function json<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {

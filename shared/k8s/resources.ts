@@ -103,8 +103,3 @@ export function objectPath(type: ResourceType, name: string, namespace?: string)
   }
   return `${collectionPath(type, namespace)}/${encodeURIComponent(name)}`;
 }
-
-/** The RBAC resource name (plural) and group of a type: what a PolicyRule must grant. */
-export function rbacResourceOf(type: ResourceType): { apiGroup: string; resource: string } {
-  return { apiGroup: type.group, resource: type.plural };
-}

@@ -1,24 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Bot, Context, HttpBody, Report, TriggerKind } from '../bot/types.ts';
+import type { Bot, TriggerKind } from '../bot/types.ts';
 import type { RuntimeConfig } from '../config/types.ts';
 import type { K8s } from '../k8s/types.ts';
 import type { Logger } from '../log/types.ts';
-import type { KitMetrics, Outcome } from '../metrics/registry.ts';
+import type { KitMetrics } from '../metrics/registry.ts';
 import { checkAuth } from '../auth/check.ts';
-import { REPORT_EVENT_TYPE } from '../cloudevents/constants.ts';
-import { loadCodec, loadEvents } from '../cloudevents/lazy.ts';
 import type { SendEvent } from '../cloudevents/sink.ts';
 import { errorToResponse } from '../errors/to-response.ts';
 import { HttpError } from '../errors/http-error.ts';
 import { isBotError } from '../errors/bot-error.ts';
 import { readBody } from '../http/body.ts';
-import { accepts, flatHeaders } from '../http/negotiate.ts';
-import { sendError, sendJson, sendMessage, sendText } from '../http/respond.ts';
-import { decodeRequest, type Decoded, type Invocation } from './decode.ts';
-import { CronDispatcher } from './dispatch.ts';
-import { runBotDetailed } from './run-bot.ts';
-import { traceFrom } from './trace.ts';
+import { flatHeaders } from '../http/negotiate.ts';
+import { sendError, sendJson } from '../http/respond.ts';
+import { decodeRequest, type Decoded } from './decode.ts';
+import { createExecutor, outcomeOf } from './execute.ts';
+import { isContractPath, serveContractEndpoint } from './endpoints.ts';
+import { respondMany, respondReport } from './respond.ts';
+import { createTicker } from './tick.ts';
 
 export interface HandlerDeps {
   bots: readonly Bot[];
@@ -32,12 +30,7 @@ export interface HandlerDeps {
   k8s?: K8s;
 }
 
-export interface TickResult {
-  tick: string;
-  window: { from: string; to: string };
-  started: string[];
-  skipped: Array<{ bot: string; reason: 'still-running' }>;
-}
+export type { TickResult } from './tick.ts';
 
 export interface RequestHandler {
   (req: IncomingMessage, res: ServerResponse): void;
@@ -50,11 +43,6 @@ export interface RequestHandler {
   readonly inflight: number;
 }
 
-type Headers = Record<string, string>;
-
-const outcomeOf = (status: number): Outcome =>
-  status === 504 ? 'timeout' : status >= 500 ? 'error' : 'rejected';
-
 /**
  * The request handler behind serve(): routing, auth, limits, trigger decoding, runs and responses.
  * Exposed on its own so tests can drive it over a real socket with any config.
@@ -63,10 +51,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
   const { bots, config, metrics, log } = deps;
   const byName = new Map(bots.map((bot) => [bot.name, bot]));
   const single = bots.length === 1 ? bots[0] : undefined;
-  // Only a group dispatches ticks; a single bot never needs the cron parser.
-  let dispatcher: CronDispatcher | undefined;
   for (const bot of bots) metrics.declareBot(bot.name);
-  const running = new Map<string, Promise<unknown>>();
   const active = new Set<Promise<unknown>>();
   // One signal for every run: aborted when the grace period of a drain is over.
   const drain = new AbortController();
@@ -81,108 +66,8 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     promise.then(forget, forget);
     return promise;
   }
-
-  function emitFor(bot: Bot, traceparent: string): Context['emit'] {
-    return async (type, data, options) => {
-      if (deps.send === undefined) return;
-      await deps.send((await loadEvents()).buildEvent(bot.name, type, data, traceparent, options));
-    };
-  }
-
-  /** One run with metrics, logging and the report event; throws the run's error. */
-  async function execute(
-    bot: Bot,
-    invocation: Invocation,
-    headers: Headers,
-    emitReport = true,
-  ): Promise<{ report: Report; http?: HttpBody }> {
-    const started = performance.now();
-    const trace = traceFrom(headers['traceparent']);
-    try {
-      const outcome = await runBotDetailed(bot, invocation.input, {
-        trigger: invocation.trigger,
-        env: deps.env,
-        now: deps.now,
-        headers,
-        trace,
-        inputOwned: true,
-        emit: emitFor(bot, trace.traceparent),
-        signal: drain.signal,
-        log,
-        metrics,
-        mode: config.mode,
-        timeoutMs: config.timeoutMs,
-        runId: randomUUID(),
-        ...(invocation.event === undefined ? {} : { event: invocation.event }),
-        ...(deps.k8s === undefined ? {} : { k8s: deps.k8s }),
-      });
-      const report = outcome.report;
-      metrics.observeRun(bot.name, invocation.trigger, 'ok', (performance.now() - started) / 1000);
-      metrics.observeReport(report);
-      if (deps.send !== undefined && emitReport) {
-        try {
-          await deps.send(
-            (await loadEvents()).buildEvent(bot.name, REPORT_EVENT_TYPE, report, trace.traceparent, {
-              subject: report.runId,
-            }),
-          );
-        } catch (error) {
-          metrics.countError(bot.name, 'sink');
-          const message = error instanceof Error ? error.message : String(error);
-          log.error('report event not delivered', { bot: bot.name, runId: report.runId, error: message });
-          report.errors.push({ code: 'sink-delivery-failed', message });
-        }
-      }
-      return outcome;
-    } catch (error) {
-      if (typeof error === 'object' && error !== null) counted.add(error);
-      const status = errorToResponse(error).status;
-      metrics.observeRun(
-        bot.name,
-        invocation.trigger,
-        outcomeOf(status),
-        (performance.now() - started) / 1000,
-      );
-      if (status >= 500) {
-        metrics.countError(bot.name, status === 504 ? 'timeout' : 'run');
-        log.error('run failed', { bot: bot.name, trigger: invocation.trigger, error });
-      } else {
-        // The caller's fault (bad JSON, invalid options): counted as outcome=rejected above, never
-        // in bot_errors_total, so it cannot feed the error-rate alert or mark the bot as failing.
-        log.warn('run rejected', {
-          bot: bot.name,
-          trigger: invocation.trigger,
-          error: (error as Error).message,
-        });
-      }
-      throw error;
-    }
-  }
-
-  function tick(headers: Headers): TickResult {
-    const now = deps.now();
-    dispatcher ??= new CronDispatcher(bots, config.cron);
-    const plan = dispatcher.plan(now);
-    const result: TickResult = {
-      tick: now.toISOString(),
-      window: { from: plan.from.toISOString(), to: plan.to.toISOString() },
-      started: [],
-      skipped: [],
-    };
-    for (const bot of plan.due) {
-      if (running.has(bot.name)) {
-        result.skipped.push({ bot: bot.name, reason: 'still-running' });
-        continue;
-      }
-      // Not awaited: a slow bot must not hold the tick's answer, nor the next bot.
-      const run = track(execute(bot, { trigger: 'cron', input: {} }, headers)).catch(() => undefined);
-      running.set(bot.name, run);
-      void run.finally(() => running.delete(bot.name));
-      result.started.push(bot.name);
-    }
-    log.info('cron tick', { ...result });
-    return result;
-  }
+  const execute = createExecutor(deps, drain.signal, counted);
+  const tick = createTicker(bots, config, { now: deps.now, log, execute, track });
 
   function route(path: string): { bot?: Bot; root: boolean } | undefined {
     if (path === '/' || path === '')
@@ -228,6 +113,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
         res,
         consumers.map((bot) => ({ bot, invocation: firstInvocation })),
         headers,
+        execute,
       );
       return;
     }
@@ -238,6 +124,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
         res,
         decoded.invocations.map((invocation) => ({ bot, invocation })),
         headers,
+        execute,
       );
       return;
     }
@@ -245,50 +132,13 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     // A Knative Broker sends `Prefer: reply` and publishes the reply: the report goes back that way
     // only, not a second time (with another id) through K_SINK.
     const wantsReply = decoded.ceMode !== undefined && /\breply\b/i.test(headers['prefer'] ?? '');
-    const { report, http } = await execute(bot, firstInvocation, headers, !wantsReply);
-    if (http !== undefined && accepts(headers['accept'], http.contentType)) {
-      sendText(res, 200, http.body, http.contentType);
-      return;
-    }
-    if (wantsReply) {
-      const traceparent = headers['traceparent'] ?? traceFrom(undefined).traceparent;
-      sendMessage(
-        res,
-        200,
-        (await loadCodec()).toBinary(
-          (await loadEvents()).buildEvent(bot.name, REPORT_EVENT_TYPE, report, traceparent, {
-            subject: report.runId,
-          }),
-        ),
-      );
-      return;
-    }
-    sendJson(res, 200, report);
-  }
-
-  /** A batch (or a fan-out at `/`): one result per event, run concurrently. */
-  async function respondMany(
-    res: ServerResponse,
-    jobs: Array<{ bot: Bot; invocation: Invocation }>,
-    headers: Headers,
-  ): Promise<void> {
-    const settled = await Promise.allSettled(jobs.map((job) => execute(job.bot, job.invocation, headers)));
-    let worst = 200;
-    const results = settled.map((s) => {
-      if (s.status === 'fulfilled') return s.value.report;
-      const { status, body } = errorToResponse(s.reason);
-      worst = Math.max(worst, status);
-      return body;
-    });
-    if (worst === 200) {
-      sendJson(res, 200, results);
-      return;
-    }
-    const failed = settled.filter((s) => s.status === 'rejected').length;
-    sendJson(res, worst, {
-      error: { code: 'batch-failed', message: `${failed} of ${settled.length} events failed` },
-      results,
-    });
+    await respondReport(
+      res,
+      bot,
+      await execute(bot, firstInvocation, headers, !wantsReply),
+      headers,
+      wantsReply,
+    );
   }
 
   const handler = ((req: IncomingMessage, res: ServerResponse): void => {
@@ -298,29 +148,13 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     const method = req.method ?? 'GET';
     const isGet = method === 'GET' || method === 'HEAD';
 
-    if (path === '/_/health' || path === '/_/ready' || path === '/metrics') {
-      if (!isGet) {
-        sendError(
-          res,
-          new HttpError('method-not-allowed', 405, `${method} not allowed on ${path}`, {
-            headers: { allow: 'GET, HEAD' },
-          }),
-        );
-        return;
-      }
-      if (path === '/_/health') {
-        sendJson(res, 200, { status: 'ok' });
-      } else if (path === '/_/ready') {
-        if (draining) sendJson(res, 503, { status: 'draining' });
-        else if (config.maxInflight > 0 && inflight >= config.maxInflight)
-          sendJson(res, 429, { status: 'saturated', inflight });
-        else sendJson(res, 200, { status: 'ready', inflight });
-      } else {
-        metrics.render().then(
-          (text) => sendText(res, 200, text, metrics.contentType),
-          (error: unknown) => sendError(res, error),
-        );
-      }
+    if (isContractPath(path)) {
+      serveContractEndpoint(res, path, method, {
+        draining,
+        inflight,
+        maxInflight: config.maxInflight,
+        metrics,
+      });
       return;
     }
 

@@ -14,6 +14,7 @@ import type {
 import type { K8s, K8sReader } from '../k8s/types.ts';
 import { readerOf } from '../k8s/reader.ts';
 import { readSettings } from '../settings/read.ts';
+import { projectRunbook } from '../docs/runbook.ts';
 import type { Logger } from '../log/types.ts';
 import type { MetricsApi } from '../metrics/types.ts';
 import type { SafetyRails } from '../safety/types.ts';
@@ -276,6 +277,9 @@ export async function runBotDetailed(
       });
     }
     const checked = checkResult(bot.name, result);
+    // Every finding links its check's runbook: the bot's own choice (a team document), else the
+    // project's page docs/runbooks/<check>.md (under ECO_DOCS_BASE_URL when set).
+    for (const f of checked.findings) f.runbook ??= projectRunbook(f.check, { env }).href;
     const actions: Action[] = safety?.actions() ?? [];
     const report: Report = {
       bot: bot.name,

@@ -12,6 +12,15 @@ import { SafetyRailError } from '../errors/safety-rail-error.ts';
 import { apiVersionOf, resources } from '../k8s/resources.ts';
 import { kubeEvent } from '../k8s/event.ts';
 import { exclusionOf, protectedNamespaces } from './exclusions.ts';
+import {
+  EMPTY_POLICY,
+  MAINTENANCE_CONFIGMAP,
+  maintenanceBlock,
+  namespacePolicy,
+  parsePolicy,
+  type MaintenancePolicy,
+} from './windows.ts';
+import { firingAlertsMatching } from './alert-gate.ts';
 
 export const DEFAULT_MAX_ACTIONS = 10;
 
@@ -42,6 +51,48 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
   const recorded: Action[] = [];
   let used = 0;
   const namespaceCache = new Map<string, Promise<KubeObject | undefined | Error>>();
+  let policy: Promise<MaintenancePolicy | string> | undefined;
+  let alerts: Promise<string | undefined> | undefined;
+
+  /** The cluster's windows and freezes, read once per run; a policy that cannot be read blocks (fail safe). */
+  function clusterPolicy(): Promise<MaintenancePolicy | string> {
+    policy ??= k8s
+      .get(resources.configmaps, MAINTENANCE_CONFIGMAP, deps.env.ECO_FLEET_NAMESPACE?.trim() || 'eco-bots')
+      .then(
+        (cm) => {
+          const text = (cm?.['data'] as Record<string, string> | undefined)?.['policy'];
+          return text === undefined ? EMPTY_POLICY : parsePolicy(text);
+        },
+        (error: unknown) => `maintenance policy unreadable (${(error as Error).message})`,
+      )
+      .catch((error: unknown) => `maintenance policy invalid (${(error as Error).message})`);
+    return policy;
+  }
+
+  /**
+   * Why a disruptive action may not run now (a freeze, outside every window, a firing alert that
+   * matches ECO_MAINTENANCE_ALERT_FILTER, as kured's --alert-filter-regexp), or undefined.
+   */
+  async function maintenanceGate(object: KubeObject): Promise<string | undefined> {
+    const cluster = await clusterPolicy();
+    if (typeof cluster === 'string') return `maintenance-blocked: ${cluster}`;
+    const ns = await namespaceOf(object);
+    let own: Partial<MaintenancePolicy> = {};
+    if (ns !== undefined && !(ns instanceof Error)) {
+      try {
+        own = namespacePolicy(ns.metadata.annotations);
+      } catch (error) {
+        return `maintenance-blocked: ${(error as Error).message}`;
+      }
+    }
+    const blocked = maintenanceBlock(cluster, own, now());
+    if (blocked !== undefined) return blocked;
+    alerts ??= firingAlertsMatching(deps.env).then(
+      (names) => (names.length > 0 ? `blocked-by-alert: ${names.join(', ')} firing` : undefined),
+      (error: unknown) => `maintenance-blocked: alert check failed (${(error as Error).message})`,
+    );
+    return alerts;
+  }
 
   function record(action: Action): Action {
     recorded.push(action);
@@ -135,6 +186,7 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
   ): Promise<Action> {
     writable(verb);
     const base = (target: KubeObject) => ({ verb, object: refOf(type, target) });
+    const view = (value: unknown): unknown => strip(value, type, verb);
     const excluded = await exclusion(object);
     if (excluded.excluded) {
       return record({
@@ -142,6 +194,10 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
         status: 'skipped',
         reason: `excluded: ${excluded.reason ?? ''}`,
       });
+    }
+    if (isDisruptive(verb, object, options)) {
+      const blocked = await maintenanceGate(object);
+      if (blocked !== undefined) return record({ ...base(object), status: 'skipped', reason: blocked });
     }
     if (used >= maxActions) {
       return record({ ...base(object), status: 'skipped', reason: 'blast-radius' });
@@ -157,16 +213,16 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
             ...base(target),
             status: 'planned',
             reason: why,
-            before: strip(target),
-            ...(after !== undefined ? { after: strip(after) } : {}),
+            before: view(target),
+            ...(after !== undefined ? { after: view(after) } : {}),
           });
         }
         const action: Action = {
           ...base(target),
           status: 'applied',
           reason: why,
-          before: strip(target),
-          ...(after !== undefined ? { after: strip(after) } : {}),
+          before: view(target),
+          ...(after !== undefined ? { after: view(after) } : {}),
         };
         const eventTarget = verb === 'create' && isKubeObject(after) ? after : target;
         await event(
@@ -245,7 +301,7 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
           ...base(target),
           status: 'failed',
           reason: why,
-          before: strip(target),
+          before: view(target),
           error: (error as Error).message,
         });
       }
@@ -264,6 +320,9 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
           propagationPolicy: 'Background',
           preconditions,
           dryRun,
+          ...(options?.gracePeriodSeconds === undefined
+            ? {}
+            : { gracePeriodSeconds: options.gracePeriodSeconds }),
         });
         return undefined;
       });
@@ -376,6 +435,11 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
     },
     async external(verb, target, reason, apply, options?: ExternalOptions) {
       writable(verb);
+      if (options?.disruptive === true) {
+        const blocked = await maintenanceGate({ metadata: { name: target.name } });
+        if (blocked !== undefined)
+          return record({ verb, object: target, status: 'skipped', reason: blocked });
+      }
       if (used >= maxActions)
         return record({ verb, object: target, status: 'skipped', reason: 'blast-radius' });
       used++;
@@ -413,6 +477,40 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
     event,
   };
   return rails;
+}
+
+const ALWAYS_DISRUPTIVE: ReadonlySet<ActionVerb> = new Set(['evict', 'cordon', 'restart', 'scale']);
+const WORKLOAD_KINDS: ReadonlySet<string> = new Set([
+  'Deployment',
+  'StatefulSet',
+  'DaemonSet',
+  'Node',
+  'Namespace',
+  'PersistentVolumeClaim',
+  'PersistentVolume',
+]);
+
+/**
+ * Whether an action disturbs running workloads, so maintenance windows and freezes apply: evict,
+ * cordon, restart and scale always; deleting a workload, a running pod or a ReplicaSet with pods; a
+ * patch or update only when the bot says so (an image change). Cleaning up what already stopped (a
+ * finished Job, a failed pod, an empty ReplicaSet) is not disruptive.
+ */
+export function isDisruptive(verb: ActionVerb, object: KubeObject, options?: MutationOptions): boolean {
+  if (options?.disruptive !== undefined) return options.disruptive;
+  if (ALWAYS_DISRUPTIVE.has(verb)) return true;
+  if (verb !== 'delete') return false;
+  const kind = object.kind ?? '';
+  if (WORKLOAD_KINDS.has(kind)) return true;
+  if (kind === 'Pod') {
+    const phase = (object['status'] as { phase?: string } | undefined)?.phase;
+    return phase === 'Running' || phase === 'Pending';
+  }
+  if (kind === 'ReplicaSet') {
+    const replicas = (object['spec'] as { replicas?: number } | undefined)?.replicas;
+    return (replicas ?? 0) > 0;
+  }
+  return false;
 }
 
 function guessType(object: KubeObject): ResourceType {
@@ -456,12 +554,38 @@ function refOf(type: ResourceType, object: KubeObject): ObjectRef {
 }
 
 /** The state needed to undo, without server bookkeeping that would bloat reports. */
-function strip(value: unknown): unknown {
+/**
+ * An object as the report's action shows it: without managedFields, and for a Secret without its
+ * values (the key names stay), so a Secret written through the rails never puts a secret value in
+ * a report, a log line or an event.
+ */
+function strip(value: unknown, type?: ResourceType, verb?: ActionVerb): unknown {
   if (!isKubeObject(value)) return value;
   const { managedFields: _managed, ...metadata } = value.metadata as KubeObject['metadata'] & {
     managedFields?: unknown;
   };
-  return { ...value, metadata };
+  if (verb === 'restart') {
+    // A restart changes one template annotation: show that, not the whole workload (whose env may
+    // hold literal values a report must not repeat).
+    const template = (value['spec'] as { template?: { metadata?: { annotations?: unknown } } } | undefined)
+      ?.template;
+    return {
+      apiVersion: value.apiVersion,
+      kind: value.kind,
+      metadata,
+      spec: { template: { metadata: { annotations: template?.metadata?.annotations ?? {} } } },
+    };
+  }
+  const out: Record<string, unknown> = { ...value, metadata };
+  const isSecret = value.kind === 'Secret' || (type?.group === '' && type.plural === 'secrets');
+  if (isSecret) {
+    for (const field of ['data', 'stringData']) {
+      const values = out[field];
+      if (values !== null && typeof values === 'object')
+        out[field] = Object.fromEntries(Object.keys(values).map((k) => [k, '(redacted)']));
+    }
+  }
+  return out;
 }
 
 function isKubeObject(value: unknown): value is KubeObject {

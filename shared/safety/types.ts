@@ -95,9 +95,21 @@ export interface MutationOptions {
   redecide?: (fresh: KubeObject) => string | false | Promise<string | false>;
   /** Event reason on the object (CamelCase), e.g. `TimeToLiveExpired`. */
   eventReason?: string;
+  /**
+   * delete only: the grace period to ask for. 0 removes a pod whose kubelet never confirms the stop
+   * (what `kubectl delete --force --grace-period=0` does); a finalizer still holds it.
+   */
+  gracePeriodSeconds?: number;
+  /**
+   * Whether maintenance windows, freezes and blocking alerts apply (an image patch: true). Default:
+   * evict, cordon, restart, scale and deleting a workload or a running pod are disruptive.
+   */
+  disruptive?: boolean;
 }
 
 export interface ExternalOptions {
   /** The state needed to undo (e.g. the manifest's digest and media type). */
   before?: unknown;
+  /** Maintenance windows and freezes apply (default false). */
+  disruptive?: boolean;
 }

@@ -47,6 +47,23 @@ describe('contract endpoints', () => {
     expect((await fetch(`http://127.0.0.1:${s.metricsPort}/other`)).status).toBe(404);
   });
 
+  it('a caller error is outcome=rejected, never a bot error (the error-rate alert reads bot_errors_total)', async () => {
+    const s = await startServer(echoBot);
+    const bad = await fetch(s.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{bad',
+    });
+    expect(bad.status).toBe(400);
+    const ok = await post(s.url, '{}', { 'content-type': 'application/json' });
+    expect(ok.status).toBe(200);
+    const text = await (await fetch(`${s.url}/metrics`)).text();
+    expect(text).toMatch(
+      /eco_bot_invocations_total\{bot="eco-echo-bot",trigger="[a-z]+",outcome="rejected"\} 1/,
+    );
+    expect(text).not.toMatch(/^bot_errors_total\{[^}]*\} [1-9]/m);
+  });
+
   it('two servers in one process keep separate registries', async () => {
     const a = await startServer(echoBot);
     const b = await startServer(echoBot);

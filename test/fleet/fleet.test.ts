@@ -116,3 +116,86 @@ describe.each(fleet.map((bot) => [bot.name, bot] as const))('%s on the demo clus
     });
   }
 });
+
+// Maintenance windows and freezes are the rails', so they hold for every mutating bot, present and
+// future: under a freeze, in apply mode, no bot applies a disruptive action.
+describe('every mutating bot under a change freeze (apply mode)', () => {
+  const mutating = fleet.filter((bot) => bot.mutates);
+  const frozen = new Map<string, Report>();
+  let freezeEmulator: Emulator;
+
+  beforeAll(async () => {
+    const tokens = Object.fromEntries(
+      mutating.map((bot) => [
+        `token-${bot.name}`,
+        { user: serviceAccountUser(bot.name), rules: bot.rbac.map((r) => ({ ...r })) },
+      ]),
+    );
+    freezeEmulator = await startEmulator({ demo: true, now: () => NOW, tokens });
+    freezeEmulator.seed([
+      {
+        apiVersion: 'v1',
+        kind: 'ConfigMap',
+        metadata: { name: 'eco-maintenance', namespace: 'eco-bots' },
+        data: {
+          policy: JSON.stringify({
+            freezes: [{ until: '2099-01-01T00:00:00Z', reason: 'fleet test freeze' }],
+          }),
+        },
+      },
+    ]);
+    for (const bot of mutating) {
+      const kubeconfig = join(dir, `${bot.name}.frozen.kubeconfig`);
+      await freezeEmulator.writeKubeconfig(kubeconfig, `token-${bot.name}`);
+      frozen.set(
+        bot.name,
+        await runBot(
+          bot,
+          {},
+          {
+            trigger: 'cron',
+            env: { HOME: dir, KUBECONFIG: kubeconfig, ECO_MODE: 'apply', ECO_MAX_ACTIONS: '1000' },
+            now: () => NOW,
+            log: silentLogger,
+            timeoutMs: 60_000,
+          },
+        ),
+      );
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    await closeProcessClusters();
+    await freezeEmulator?.close();
+  });
+
+  it.each(mutating.map((bot) => [bot.name] as const))('%s applies nothing disruptive', (name) => {
+    const report = frozen.get(name);
+    expect(report).toBeDefined();
+    const DISRUPTIVE_VERBS = ['evict', 'cordon', 'restart', 'scale'];
+    const WORKLOADS = [
+      'Deployment',
+      'StatefulSet',
+      'DaemonSet',
+      'Node',
+      'Namespace',
+      'PersistentVolumeClaim',
+      'PersistentVolume',
+    ];
+    const applied = (report?.actions ?? []).filter((a) => a.status === 'applied');
+    const disruptive = applied.filter(
+      (a) => DISRUPTIVE_VERBS.includes(a.verb) || (a.verb === 'delete' && WORKLOADS.includes(a.object.kind)),
+    );
+    expect(disruptive.map((a) => `${a.verb} ${a.object.kind} ${a.object.name}`)).toEqual([]);
+    // Whatever was held back says why.
+    for (const a of (report?.actions ?? []).filter((x) => x.reason.startsWith('freeze:')))
+      expect(a.status).toBe('skipped');
+  });
+
+  it('the freeze held back at least one disruptive action somewhere in the fleet', () => {
+    const held = [...frozen.values()]
+      .flatMap((r) => r.actions)
+      .filter((a) => a.reason.startsWith('freeze: fleet test freeze'));
+    expect(held.length).toBeGreaterThan(0);
+  });
+});

@@ -98,6 +98,25 @@ describe('the eco-alert-bot bundle', () => {
     }
   });
 
+  it.each([
+    ['ECO_ALERT_ROUTES', '/missing.yml', /ECO_ALERT_ROUTES: file "\/missing.yml" does not exist/],
+    ['ECO_MAX_ACTIONS', '-3', /ECO_MAX_ACTIONS: "-3" is not a whole number >= 0/],
+    ['ECO_MODE', 'banana', /ECO_MODE: "banana" is not one of dry-run, apply/],
+    ['ECO_ALERT_CONCURRENCY', '0', /ECO_ALERT_CONCURRENCY: "0" is out of range; allowed: integer 1\.\.256/],
+  ])('refuses to start with %s=%s: one line on stderr, exit 78', async (name, value, message) => {
+    const bad = spawn(process.execPath, [join(dir, 'index.mjs')], {
+      cwd: dir,
+      env: { PATH: process.env['PATH'] ?? '', PORT: '0', [name]: value },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stderr = '';
+    bad.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const code = await new Promise<number | null>((resolveExit) => bad.once('exit', resolveExit));
+    expect(code).toBe(78);
+    expect(stderr).toMatch(message);
+    expect(stderr.trim().split('\n')).toHaveLength(1);
+  });
+
   it('exits 0 on SIGTERM', async () => {
     child.kill('SIGTERM');
     expect(await exit).toBe(0);

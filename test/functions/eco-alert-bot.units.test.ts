@@ -14,7 +14,7 @@ import {
 } from '../../functions/eco-alert-bot/normalise.ts';
 import { buildTable, loadRoutingTable } from '../../functions/eco-alert-bot/routes-file.ts';
 import { pointerToPath } from '../../shared/index.ts';
-import { alertsByTarget, compileRoutes, routeAlert } from '../../functions/eco-alert-bot/routing.ts';
+import { compileRoutes, routeAlert } from '../../functions/eco-alert-bot/routing.ts';
 import { AlertSchema, PayloadSchema } from '../../functions/eco-alert-bot/schema.ts';
 import type { RawAlert } from '../../functions/eco-alert-bot/schema.ts';
 
@@ -205,19 +205,6 @@ describe('routing', () => {
     expect(new Set(names).size).toBe(names.length);
     for (const target of defaultRoutes.flatMap((r) => r.targets)) expect(target).toMatch(/^eco-[a-z]+-bot$/);
     expect(Object.isFrozen(defaultRoutes)).toBe(true);
-  });
-
-  it('derives alert names per target (for Knative Triggers and triggers.alerts)', () => {
-    const byTarget = alertsByTarget(defaultRoutes);
-    expect(byTarget['eco-image-bot']).toEqual(['ContainerImageTooLarge']);
-    expect(byTarget['eco-log-bot']).toEqual([
-      'PodRestartingTooOften',
-      'KubePodCrashLooping',
-      'KubeJobFailed',
-    ]);
-    expect(alertsByTarget([{ name: 'all', targets: ['eco-status-bot'] }])).toEqual({
-      'eco-status-bot': ['*'],
-    });
   });
 
   it('stops at a matching route with stop: true and dedupes targets', () => {

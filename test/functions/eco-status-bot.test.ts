@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Finding, Report } from '../../shared/bot/index.ts';
 import { silentLogger } from '../../shared/log/index.ts';
@@ -12,7 +13,7 @@ const NOW = new Date('2026-11-27T12:00:00Z');
 
 function finding(severity: Finding['severity'], name: string, extra: Partial<Finding> = {}): Finding {
   return {
-    id: `${severity}-${name}`,
+    id: createHash('sha256').update(`${severity}-${name}`).digest('hex').slice(0, 16),
     check: `demo.${severity}`,
     severity,
     object: { apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name },
@@ -325,6 +326,10 @@ describe('renderStatusPage', () => {
     expect(html).toContain('50 objects, 3 nodes, 4 namespaces');
     expect(html).toContain('Job ci/old');
     expect(html).toContain('b-planned');
+    // A grade over a partial fleet says so: how many of the catalogue's bots are running.
+    expect(html).toMatch(
+      /id="coverage">\d+ of the catalogue's 49 bots running: the grade covers only what they check/,
+    );
   });
 
   it('uses badge colours with at least 4.5:1 contrast against white text', () => {

@@ -136,6 +136,7 @@ describe('eco-bots CLI', () => {
     expect(run.out()).toContain('findings: 0 critical, 1 warning, 0 info');
     expect(run.out()).toContain('WARNING  status.bot-failing  Bot eco-x-bot');
     expect(run.out()).toContain('fix: Invoke eco-x-bot by hand');
+    expect(run.out()).toContain('runbook: docs/runbooks/status.bot-failing.md');
     expect(run.out()).toContain('actions: none');
     expect(run.err()).toContain('cluster: embedded emulator');
   });
@@ -216,6 +217,7 @@ describe('formatReport', () => {
     });
     expect(text.indexOf('x.crit')).toBeLessThan(text.indexOf('x.info'));
     expect(text).toContain('cost: 12.30 USD/month');
+    expect(text).toContain('runbook: docs/runbooks/x.crit.md');
     expect(text).toContain('eco-x-bot · apply · trigger cron · 1.5 s');
     expect(text).toContain('applied  delete Pod a/b');
     expect(text).toContain('error partial: nodes: forbidden');

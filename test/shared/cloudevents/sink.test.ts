@@ -1,6 +1,6 @@
 import { CloudEvent } from 'cloudevents';
 import { describe, expect, it } from 'vitest';
-import { createSinkSender, retryAfterMs } from '../../../shared/cloudevents/index.ts';
+import { createSinkSender } from '../../../shared/cloudevents/index.ts';
 import { isSinkDeliveryError, type SinkDeliveryError } from '../../../shared/errors/index.ts';
 import { startSink } from '../../contract/helpers.ts';
 
@@ -63,12 +63,17 @@ describe('K_SINK sender', () => {
     expect((error as Error).message).toMatch(/network error/);
   });
 
-  it('parses Retry-After seconds and dates, capped at 30 s', () => {
-    const now = Date.parse('2026-01-01T00:00:00Z');
-    expect(retryAfterMs('3', now)).toBe(3000);
-    expect(retryAfterMs('3600', now)).toBe(30_000);
-    expect(retryAfterMs('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000);
-    expect(retryAfterMs('soon', now)).toBeUndefined();
-    expect(retryAfterMs(null, now)).toBeUndefined();
+  it('gives up at once when Retry-After asks for longer than 30 s, instead of coming back early', async () => {
+    const sink = await startSink([503, 200], { 'retry-after': '3600' });
+    const delays: number[] = [];
+    const send = createSinkSender(config(sink.url), { sleep: async (ms) => void delays.push(ms) });
+    const error = await send(event).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect((error as SinkDeliveryError).attempts).toBe(1);
+    expect((error as SinkDeliveryError).lastStatus).toBe(503);
+    expect(delays).toEqual([]);
+    expect(sink.received).toHaveLength(1);
   });
 });

@@ -217,6 +217,22 @@ describe('retries', () => {
     expect(delays).toEqual([2000]);
   });
 
+  it('gives up at once on a 429 whose Retry-After exceeds 30 s, instead of coming back early', async () => {
+    const { url, seen } = await server((_req, res) =>
+      json(
+        res,
+        429,
+        statusBody(429, 'TooManyRequests', 'too many requests', { details: { retryAfterSeconds: 60 } }),
+        { 'retry-after': '60' },
+      ),
+    );
+    const { k8s, delays } = client(url);
+    const error = await k8s.get(resources.pods, 'p', 'default').catch((e: unknown) => e);
+    expect((error as K8sApiError).status).toBe(429);
+    expect(seen).toHaveLength(1);
+    expect(delays).toEqual([]);
+  });
+
   it('does not retry a 429 that is a PodDisruptionBudget refusal', async () => {
     const { url, seen } = await server((_req, res) =>
       json(

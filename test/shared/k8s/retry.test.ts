@@ -1,40 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import fc from 'fast-check';
-import {
-  DEFAULT_RETRY_POLICY,
-  backoffDelay,
-  isSafeToRepeat,
-  parseRetryAfter,
-  shouldRetry,
-} from '../../../shared/k8s/retry.ts';
+import { DEFAULT_RETRY_POLICY, isSafeToRepeat, shouldRetry } from '../../../shared/k8s/retry.ts';
 
+// Backoff and Retry-After parsing are the kit's (test/shared/http/retry.test.ts); this is the
+// apiserver-specific part: which requests are safe to repeat.
 describe('retry policy', () => {
-  it('keeps full-jitter backoff within [0, min(cap, base*2^n)]', () => {
-    fc.assert(
-      fc.property(
-        fc.integer({ min: 0, max: 30 }),
-        fc.double({ min: 0, max: 0.999999, noNaN: true }),
-        (attempt, r) => {
-          const delay = backoffDelay(attempt, DEFAULT_RETRY_POLICY, () => r);
-          const ceiling = Math.min(
-            DEFAULT_RETRY_POLICY.maxDelayMs,
-            DEFAULT_RETRY_POLICY.baseDelayMs * 2 ** attempt,
-          );
-          return delay >= 0 && delay <= ceiling;
-        },
-      ),
-    );
-  });
-
-  it('parses Retry-After seconds and HTTP dates', () => {
-    expect(parseRetryAfter('3')).toBe(3000);
-    expect(parseRetryAfter(['1'])).toBe(1000);
-    const now = Date.parse('2026-01-01T00:00:00Z');
-    expect(parseRetryAfter('Thu, 01 Jan 2026 00:00:05 GMT', now)).toBe(5000);
-    expect(parseRetryAfter(undefined)).toBeUndefined();
-    expect(parseRetryAfter('soon')).toBeUndefined();
-  });
-
   it('repeats only requests that cannot do harm when the first attempt may have landed', () => {
     expect(isSafeToRepeat({ method: 'GET', dryRun: false })).toBe(true);
     expect(isSafeToRepeat({ method: 'DELETE', dryRun: false })).toBe(true);
@@ -79,8 +48,22 @@ describe('retry policy', () => {
     expect(shouldRetry({ kind: 'status', status: 429, disruptionBudget: true }, post)).toBe(false);
     expect(shouldRetry({ kind: 'status', status: 503 }, post)).toBe(false);
     expect(shouldRetry({ kind: 'status', status: 503 }, { method: 'GET', dryRun: false })).toBe(true);
-    for (const status of [400, 401, 403, 404, 409, 410, 422]) {
+    for (const status of [400, 401, 403, 404, 409, 410, 422, 501, 505]) {
       expect(shouldRetry({ kind: 'status', status }, { method: 'GET', dryRun: false })).toBe(false);
     }
+    // The kit's retryable statuses (408, 5xx but 501/505) for a request that is safe to repeat.
+    for (const status of [408, 507]) {
+      expect(shouldRetry({ kind: 'status', status }, { method: 'GET', dryRun: false })).toBe(true);
+      expect(shouldRetry({ kind: 'status', status }, post)).toBe(false);
+    }
+  });
+
+  it('makes 5 attempts by default (4 retries), backoff 200 ms capped at 5 s, Retry-After up to 30 s', () => {
+    expect(DEFAULT_RETRY_POLICY).toEqual({
+      attempts: 5,
+      backoffMs: 200,
+      maxBackoffMs: 5_000,
+      maxRetryAfterMs: 30_000,
+    });
   });
 });

@@ -18,7 +18,12 @@ describe('RBAC of mutating bots', () => {
         for (const resource of rule.resources) {
           for (const verb of rule.verbs) {
             expect(
-              rbacAllows(bot.rbac, { group: rule.apiGroups[0] ?? '', plural: resource }, verb),
+              rbacAllows(
+                bot.rbac,
+                { group: rule.apiGroups[0] ?? '', plural: resource },
+                verb,
+                rule.resourceNames?.[0] === undefined ? {} : { name: rule.resourceNames[0] },
+              ),
               `${verb} ${resource}`,
             ).toBe(true);
           }

@@ -1,0 +1,13 @@
+export { GitHubDocsClient, GITHUB_API, nextLink } from './github.ts';
+export { GiteaDocsClient, CODEBERG_API } from './gitea.ts';
+export { createDocsForge } from './from-env.ts';
+export { ForgeError, isForgeError } from './errors.ts';
+export type { ForgeErrorCode } from './errors.ts';
+export { MemoryEtagCache } from './cache.ts';
+export type { CachedResponse, EtagCache } from './cache.ts';
+export { resolveToken } from './token.ts';
+export type { ResolvedToken, TokenSettings } from './token.ts';
+export type { ForgeClientOptions } from './client.ts';
+export type { DocsForge, ForgeEntry, ForgeKind, ForgeSearchHit } from './types.ts';
+export { loadForgeIndex } from './forge-index.ts';
+export type { ForgeDocsClient } from './client.ts';
