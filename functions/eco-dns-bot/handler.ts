@@ -148,7 +148,10 @@ async function readCoreDns(
   }
   const server =
     lookup.resolver || (spec?.clusterIP && spec.clusterIP !== 'None' ? `${spec.clusterIP}:53` : '');
-  if (lookup.enabled && server) {
+  // Through the Service IP only when a DNS pod is ready behind it (else the pods check already
+  // says DNS is down, and the query would only time out); an explicit resolver is always asked.
+  const backed = view.pods === null || view.pods.some((p) => p.ready);
+  if (lookup.enabled && server && (lookup.resolver !== '' || backed)) {
     const target = `kubernetes.default.svc.${lookup.domain}`;
     let expected: string | undefined;
     try {
