@@ -17,6 +17,7 @@ import {
 import type { Ctr } from './build.ts';
 import { daemonSet, deployment, isReady, job, pv, pvc, service, statefulSet } from './workloads.ts';
 import { selfSignedCertificate } from './x509.ts';
+import { addTrivyReports } from './trivy.ts';
 
 const REG = 'registry.eco.local';
 const ECO = 'eco.bsw-arch.org';
@@ -78,11 +79,22 @@ export function buildDemoCluster(now: Date): DemoCluster {
   ns('kube-system', '400d');
   ns('eco-bots', '30d', { 'app.kubernetes.io/part-of': 'eco-bots', owner: 'platform' });
   ns('monitoring', '300d', { owner: 'platform' });
-  ns('shop', '200d', { owner: 'team-shop', [`${ECO}/tier`]: 'medium' });
-  ns('payments', '200d', { owner: 'team-payments', [`${ECO}/tier`]: 'large' });
+  // Monthly budgets (eco-cost-bot): shop is over its budget, payments well within its own.
+  ns('shop', '200d', { owner: 'team-shop', [`${ECO}/tier`]: 'medium' }, { [`${ECO}/monthly-budget`]: '120' });
+  ns(
+    'payments',
+    '200d',
+    { owner: 'team-payments', [`${ECO}/tier`]: 'large' },
+    { [`${ECO}/monthly-budget`]: '500' },
+  );
   ns('analytics', '150d', { owner: 'team-data' });
   ns('legacy', '700d', {});
-  ns('data', '180d', { owner: 'team-data', [`${ECO}/tier`]: 'small' });
+  // Provisioned by eco-provision-bot, since lost its quota, limit range and policy (provision.drift).
+  ns('data', '180d', {
+    owner: 'team-data',
+    [`${ECO}/tier`]: 'small',
+    'app.kubernetes.io/managed-by': 'eco-provision-bot',
+  });
   ns('preview-pr-142', '9d', { owner: 'team-shop', 'preview.eco/pr': '142' }, { [`${ECO}/ttl`]: '7d' });
 
   // ---------- kube-system ----------
@@ -462,6 +474,26 @@ export function buildDemoCluster(now: Date): DemoCluster {
     pods: '40',
   });
   defaultDeny(b, 'shop');
+  // eco-secrets-bot: Secrets synced from OpenBao (npm start runs the OpenBao emulator with these paths).
+  b.add({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: b.meta('ConfigMap', 'shop', 'openbao-sync', '30d', {
+      labels: { [`${ECO}/openbao-sync`]: 'true' },
+    }),
+    data: {
+      mappings: [
+        '- target: shop-database',
+        '  path: shop/database',
+        '  keys: [username, password]',
+        '- target: payment-api',
+        '  path: shop/payment-api',
+        '  keys: { PAYMENT_API_KEY: api_key }',
+        '  refreshInterval: 15m',
+        '',
+      ].join('\n'),
+    },
+  });
 
   // ---------- payments: quota near full, snapshots ----------
   const pay = (name: string, tag: string, cpu: string, mem: string, usage: Ctr['usage']): Ctr => ({
@@ -534,7 +566,18 @@ export function buildDemoCluster(now: Date): DemoCluster {
   const cron = b.add({
     apiVersion: 'batch/v1',
     kind: 'CronJob',
-    metadata: b.meta('CronJob', 'analytics', 'nightly-report', '150d', { generation: 1 }),
+    metadata: b.meta('CronJob', 'analytics', 'nightly-report', '150d', {
+      generation: 1,
+      // Its manifest still says batch/v1beta1 (removed in 1.25): eco-infra-bot's infra.removed-api.
+      annotations: {
+        'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({
+          apiVersion: 'batch/v1beta1',
+          kind: 'CronJob',
+          metadata: { name: 'nightly-report', namespace: 'analytics' },
+          spec: { schedule: '0 2 * * *', concurrencyPolicy: 'Forbid' },
+        }),
+      },
+    }),
     spec: {
       schedule: '0 2 * * *',
       concurrencyPolicy: 'Forbid',
@@ -1256,6 +1299,7 @@ export function buildDemoCluster(now: Date): DemoCluster {
     });
   }
 
+  addTrivyReports(b);
   finish(b);
   return { objects: b.objects, logs: b.logs };
 }
