@@ -273,7 +273,7 @@ export default defineBot({
       CHECKS,
       view,
       { ownerId: s.ownerId },
-      { ...(input.checks ? { only: input.checks } : {}), runbook: () => 'docs/network.md#eco-dns-bot' },
+      { ...(input.checks ? { only: input.checks } : {}) },
     );
     return {
       summary: `${unique.length} hostnames resolved through ${dns.servers.join(', ') || 'the system resolvers'}, ${registry.length} external-dns registry records read; ${result.findings.length} findings`,

@@ -159,7 +159,7 @@ export default defineBot({
       CHECKS,
       snap,
       { statusGraceMs: s.statusGrace },
-      { ...(input.checks ? { only: input.checks } : {}), runbook: () => RUNBOOK },
+      { ...(input.checks ? { only: input.checks } : {}) },
     );
     const o = snapshot.objects;
     return {
