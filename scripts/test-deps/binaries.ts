@@ -23,7 +23,6 @@ export const TEST_BINARIES: readonly TestBinary[] = [
   // The registry tests' token server signs with a certificate openssl makes.
   { binary: 'openssl', debianPackage: 'openssl' },
   { binary: 'dnsmasq', debianPackage: 'dnsmasq-base' },
-  { binary: 'openssl', debianPackage: 'openssl' },
   { binary: 'loki', debianPackage: 'loki' },
   { binary: 'git', debianPackage: 'git' },
 ];
