@@ -253,6 +253,25 @@ export function buildDemoCluster(now: Date): DemoCluster {
     loadBalancerIP: '203.0.113.20',
     createdAgo: '120d',
   });
+  // Dashboards for the Grafana sidecar: one eco-dashboard-bot wrote from an older fleet (outdated
+  // now), and a hand-made one it must never touch (not labelled as its own).
+  b.add({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: b.meta('ConfigMap', 'monitoring', 'eco-dashboard-eco-bots-fleet', '20d', {
+      labels: { grafana_dashboard: '1', 'app.kubernetes.io/managed-by': 'eco-dashboard-bot' },
+      annotations: { grafana_folder: 'eco-bots' },
+    }),
+    data: { 'eco-bots-fleet.json': '{"uid":"eco-bots-fleet","title":"eco-bots fleet","panels":[]}\n' },
+  });
+  b.add({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: b.meta('ConfigMap', 'monitoring', 'grafana-dashboard-nodes', '200d', {
+      labels: { grafana_dashboard: '1' },
+    }),
+    data: { 'nodes.json': '{"uid":"nodes","title":"Nodes (hand-made)","panels":[]}\n' },
+  });
   deployment(b, 'monitoring', 'kube-state-metrics', {
     replicas: 1,
     createdAgo: '300d',
@@ -1418,6 +1437,42 @@ function finish(b: Builder): void {
             ],
           }
         : {}),
+    });
+    // The EndpointSlice the EndpointSlice controller keeps beside it (discovery.k8s.io/v1): what
+    // kube-proxy and the health checks read; one endpoint per matched pod, with its conditions.
+    const sliced = [...ready, ...notReady];
+    b.add({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: b.meta(
+        'EndpointSlice',
+        svc.metadata.namespace,
+        `${svc.metadata.name}-${suffix(`slice:${svc.metadata.namespace}/${svc.metadata.name}`)}`,
+        '1d',
+        {
+          labels: {
+            'kubernetes.io/service-name': svc.metadata.name,
+            'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+          },
+          ownerReferences: [b.ownerRef(svc)],
+        },
+      ),
+      addressType: 'IPv4',
+      endpoints: sliced.map((p) => {
+        const isReadyPod = isReady(p);
+        return {
+          addresses: [(p['status'] as { podIP?: string }).podIP],
+          conditions: { ready: isReadyPod, serving: isReadyPod, terminating: false },
+          nodeName: (p as PodLike).spec?.nodeName,
+          targetRef: {
+            kind: 'Pod',
+            namespace: p.metadata.namespace,
+            name: p.metadata.name,
+            uid: p.metadata.uid,
+          },
+        };
+      }),
+      ports: spec.ports.map((p) => ({ name: p.name, port: p.targetPort, protocol: 'TCP' })),
     });
   }
 

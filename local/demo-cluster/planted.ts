@@ -242,6 +242,15 @@ export const PLANTED: readonly Planted[] = [
   },
   {
     category: 'optimisation',
+    bot: 'eco-capacity-bot',
+    check: 'capacity.cpu-overcommit',
+    object: o('v1', 'Node', 'eco-node-1'),
+    description:
+      'CPU requests exceed what the cluster keeps when it loses its largest node (kubernetes-mixin KubeCPUOvercommit)',
+    expect: 'found',
+  },
+  {
+    category: 'optimisation',
     bot: 'eco-resource-bot',
     check: 'resource.excluded',
     object: deploy('monitoring', 'grafana'),
@@ -300,12 +309,86 @@ export const PLANTED: readonly Planted[] = [
   },
   {
     category: 'observability',
+    bot: 'eco-healthcheck-bot',
+    check: 'health.oom-killed',
+    object: pod('legacy', deploymentPodName('legacy', 'memhog')),
+    description: 'lastState terminated OOMKilled 26 minutes ago (within the 1 h window)',
+    expect: 'found',
+  },
+  {
+    category: 'observability',
+    bot: 'eco-healthcheck-bot',
+    check: 'health.image-pull-backoff',
+    object: pod('legacy', deploymentPodName('legacy', 'broken-image')),
+    description: 'waiting ImagePullBackOff: legacy/broken:v9.9.9 not found',
+    expect: 'found',
+  },
+  {
+    category: 'observability',
+    bot: 'eco-healthcheck-bot',
+    check: 'health.pod-pending',
+    object: pod('legacy', deploymentPodName('legacy', 'config-missing')),
+    description: 'Pending for 8 days: CreateContainerConfigError, configmap "legacy-settings" not found',
+    expect: 'found',
+  },
+  {
+    category: 'observability',
+    bot: 'eco-healthcheck-bot',
+    check: 'health.job-failed',
+    object: o('batch/v1', 'Job', 'import-partners', 'analytics'),
+    description: 'condition Failed=True, BackoffLimitExceeded',
+    expect: 'found',
+  },
+  {
+    category: 'observability',
+    bot: 'eco-healthcheck-bot',
+    check: 'health.crashloop',
+    object: pod('legacy', deploymentPodName('legacy', 'memhog')),
+    description: '6 restarts but running again (not in CrashLoopBackOff): an OOM kill, not a crash loop',
+    expect: 'ignored',
+  },
+  {
+    category: 'observability',
+    bot: 'eco-healthcheck-bot',
+    check: 'health.service-no-endpoints',
+    object: o('v1', 'Service', 'ledger-db', 'payments'),
+    description: 'its EndpointSlice holds the ready ledger-db pod',
+    expect: 'ignored',
+  },
+  {
+    category: 'observability',
     bot: 'eco-log-bot',
     check: 'log.previous-errors',
     object: pod('legacy', deploymentPodName('legacy', 'crashy-worker')),
     description:
       'previous container log ends with "FATAL unhandled error: database unavailable" and a stack trace',
     expect: 'found',
+  },
+  {
+    category: 'observability',
+    bot: 'eco-log-bot',
+    check: 'log.previous-errors',
+    object: pod('legacy', deploymentPodName('legacy', 'memhog')),
+    description:
+      'restarted 6 times (OOM kills) but its previous log holds only INFO lines: nothing to attach',
+    expect: 'ignored',
+  },
+  {
+    category: 'observability',
+    bot: 'eco-dashboard-bot',
+    check: 'dashboard.outdated',
+    object: o('v1', 'ConfigMap', 'eco-dashboard-eco-bots-fleet', 'monitoring'),
+    description: 'the sidecar ConfigMap holds a fleet dashboard from before the current bots (no panels)',
+    expect: 'found',
+  },
+  {
+    category: 'observability',
+    bot: 'eco-dashboard-bot',
+    check: 'dashboard.outdated',
+    object: o('v1', 'ConfigMap', 'grafana-dashboard-nodes', 'monitoring'),
+    description:
+      'a hand-made sidecar dashboard (grafana_dashboard: "1", not managed by the bot): never rewritten',
+    expect: 'ignored',
   },
   // container
   {
