@@ -163,6 +163,11 @@ export const corednsPods = check<DnsView, Settings>({
     if (pods === null) return;
     const ready = pods.filter((p) => p.ready).length;
     if (pods.length > 0 && ready === pods.length) return;
+    const ns = view.coredns.service.split('/')[0] ?? 'kube-system';
+    const selector = view.coredns.found?.selector ?? {};
+    const sel = Object.entries(selector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(',');
     yield {
       object: coreDnsRef(view),
       // None ready: DNS is down. Some: capacity is reduced and lookups may time out.
@@ -171,8 +176,16 @@ export const corednsPods = check<DnsView, Settings>({
         pods.length === 0
           ? `the cluster DNS Service ${view.coredns.service} selects no pod: DNS is down`
           : `${ready} of ${pods.length} cluster DNS pods are ready`,
-      evidence: { ready, total: pods.length, notReady: pods.filter((p) => !p.ready).map((p) => p.name) },
-      fix: 'kubectl -n kube-system describe pods -l k8s-app=kube-dns; kubectl -n kube-system logs -l k8s-app=kube-dns',
+      evidence: {
+        ready,
+        total: pods.length,
+        selector,
+        notReady: pods.filter((p) => !p.ready).map((p) => p.name),
+      },
+      fix:
+        pods.length === 0
+          ? `Make the Service's selector (${sel}) match the DNS pods' labels, or start the DNS Deployment`
+          : `kubectl -n ${ns} describe pods -l ${sel}; kubectl -n ${ns} logs -l ${sel}`,
     };
   },
 });

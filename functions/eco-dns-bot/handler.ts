@@ -148,7 +148,10 @@ async function readCoreDns(
   }
   const server =
     lookup.resolver || (spec?.clusterIP && spec.clusterIP !== 'None' ? `${spec.clusterIP}:53` : '');
-  if (lookup.enabled && server) {
+  // Through the Service IP only when a DNS pod is ready behind it (else the pods check already
+  // says DNS is down, and the query would only time out); an explicit resolver is always asked.
+  const backed = view.pods === null || view.pods.some((p) => p.ready);
+  if (lookup.enabled && server && (lookup.resolver !== '' || backed)) {
     const target = `kubernetes.default.svc.${lookup.domain}`;
     let expected: string | undefined;
     try {
@@ -270,7 +273,7 @@ export default defineBot({
       CHECKS,
       view,
       { ownerId: s.ownerId },
-      { ...(input.checks ? { only: input.checks } : {}), runbook: () => 'docs/network.md#eco-dns-bot' },
+      { ...(input.checks ? { only: input.checks } : {}) },
     );
     return {
       summary: `${unique.length} hostnames resolved through ${dns.servers.join(', ') || 'the system resolvers'}, ${registry.length} external-dns registry records read; ${result.findings.length} findings`,

@@ -13,6 +13,7 @@ import { CHECKS, KINDS, type Snap } from './checks.ts';
 import { readGateway, readStack, type DeclaredFunction } from './openfaas.ts';
 
 const NAME = 'eco-gateway-bot';
+const RUNBOOK = 'docs/network.md#eco-gateway-bot';
 
 const SETTINGS = {
   openfaasUrl: setting.url({
@@ -78,6 +79,7 @@ const unconfigured = (env: string, what: string): Finding =>
     object: { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Setting', name: env },
     message: `${env} is not set, so ${what} did not run`,
     fix: `Set ${env}`,
+    runbook: RUNBOOK,
   });
 
 async function secret(path: string | undefined): Promise<string | undefined> {
@@ -157,12 +159,16 @@ export default defineBot({
       CHECKS,
       snap,
       { statusGraceMs: s.statusGrace },
-      { ...(input.checks ? { only: input.checks } : {}), runbook: () => 'docs/network.md#eco-gateway-bot' },
+      { ...(input.checks ? { only: input.checks } : {}) },
     );
     const o = snapshot.objects;
     return {
       summary: `${o.httproutes.length} HTTPRoutes, ${o.ingresses.length} Ingresses${functions ? `, ${functions.deployed.length} OpenFaaS functions` : ''} checked; ${snapshot.findings.length + findings.length + result.findings.length} findings`,
-      findings: [...snapshot.findings, ...findings, ...result.findings],
+      findings: [
+        ...snapshot.findings.map((f) => ({ ...f, runbook: f.runbook ?? RUNBOOK })),
+        ...findings,
+        ...result.findings,
+      ],
       errors: [...snapshot.errors, ...errors, ...result.errors],
     };
   },

@@ -54,7 +54,6 @@ export default defineBot({
     const { tls, errors: secretErrors } = await readTlsSecrets(ctx, snap.objects.ingresses);
     const { findings, errors } = runChecks(ctx, CHECKS, { ...snap, tls }, ctx.settings, {
       ...(input.checks ? { only: input.checks } : {}),
-      runbook: () => 'docs/network.md#eco-ingress-bot',
     });
     return {
       summary: `${snap.objects.ingresses.length} ingresses and ${tls.size} TLS secrets checked; ${findings.length} findings`,

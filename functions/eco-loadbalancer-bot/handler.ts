@@ -47,7 +47,6 @@ export default defineBot({
     const settings = { pendingAfter: ctx.settings.pendingAfter, price: loadBalancerPrice(book) };
     const { findings, errors } = runChecks(ctx, CHECKS, snap, settings, {
       ...(input.checks ? { only: input.checks } : {}),
-      runbook: () => 'docs/network.md#eco-loadbalancer-bot',
     });
     const lbs = snap.objects.services.filter(
       (s) => (s['spec'] as { type?: string } | undefined)?.type === 'LoadBalancer',

@@ -54,7 +54,6 @@ export default defineBot({
     };
     const { findings, errors } = runChecks(ctx, CHECKS, snap, ctx.settings, {
       ...(input.checks ? { only: input.checks } : {}),
-      runbook: () => 'docs/network.md#eco-network-bot',
     });
     const o = snap.objects;
     return {

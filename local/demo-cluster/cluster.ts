@@ -144,6 +144,13 @@ export function buildDemoCluster(now: Date): DemoCluster {
       },
     ],
   });
+  // network: the cluster DNS Service selects k8s-app=kube-dns, but these CoreDNS pods are labelled
+  // app=coredns only (a hand-rolled install): the Service has no endpoints, in-cluster DNS is down.
+  service(b, 'kube-system', 'kube-dns', {
+    selector: { 'k8s-app': 'kube-dns' },
+    ports: [{ port: 53, name: 'dns-tcp' }],
+    createdAgo: '400d',
+  });
   deployment(b, 'kube-system', 'metrics-server', {
     replicas: 1,
     createdAgo: '300d',

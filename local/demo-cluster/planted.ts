@@ -567,6 +567,23 @@ export const PLANTED: readonly Planted[] = [
   },
   {
     category: 'network',
+    bot: 'eco-dns-bot',
+    check: 'dns.coredns-pods',
+    object: o('v1', 'Service', 'kube-dns', 'kube-system'),
+    description:
+      'kube-dns selects k8s-app=kube-dns; the CoreDNS pods carry app=coredns only: no DNS pod behind it',
+    expect: 'found',
+  },
+  {
+    category: 'network',
+    bot: 'eco-dns-bot',
+    check: 'dns.coredns-service',
+    object: o('v1', 'Service', 'kube-dns', 'kube-system'),
+    description: 'look-alike: the cluster DNS Service itself exists',
+    expect: 'ignored',
+  },
+  {
+    category: 'network',
     bot: 'eco-gateway-bot',
     check: 'gateway.ingress-missing-backend',
     object: o('networking.k8s.io/v1', 'Ingress', 'old-portal', 'legacy'),

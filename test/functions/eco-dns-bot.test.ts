@@ -247,6 +247,17 @@ describe('eco-dns-bot against dnsmasq, with its own RBAC (external-dns ownership
     expect(harness.emulator.requests.filter((r) => r.status === 403)).toEqual([]);
   });
 
+  it('with no DNS pod behind the Service, reports the pods and does not query its IP', async () => {
+    harness = await startBotHarness(bot, {
+      now: () => NOW,
+      objects: [ns('kube-system'), ns('default'), kubeDns('10.96.0.10'), apiService],
+      env: { ECO_DNS_SERVERS: dns.server },
+    });
+    const report = await harness.run({});
+    expect(report.errors).toEqual([]);
+    expect(report.findings.map((f) => `${f.check} ${f.severity}`)).toEqual(['dns.coredns-pods critical']);
+  });
+
   it('reports a failing DNS server as a report error, never a crash', async () => {
     harness = await startBotHarness(bot, {
       now: () => NOW,
