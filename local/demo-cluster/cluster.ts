@@ -17,6 +17,7 @@ import {
 import type { Ctr } from './build.ts';
 import { daemonSet, deployment, isReady, job, pv, pvc, service, statefulSet } from './workloads.ts';
 import { selfSignedCertificate } from './x509.ts';
+import { addTrivyReports } from './trivy.ts';
 
 const REG = 'registry.eco.local';
 const ECO = 'eco.bsw-arch.org';
@@ -88,7 +89,12 @@ export function buildDemoCluster(now: Date): DemoCluster {
   );
   ns('analytics', '150d', { owner: 'team-data' });
   ns('legacy', '700d', {});
-  ns('data', '180d', { owner: 'team-data', [`${ECO}/tier`]: 'small' });
+  // Provisioned by eco-provision-bot, since lost its quota, limit range and policy (provision.drift).
+  ns('data', '180d', {
+    owner: 'team-data',
+    [`${ECO}/tier`]: 'small',
+    'app.kubernetes.io/managed-by': 'eco-provision-bot',
+  });
   ns('preview-pr-142', '9d', { owner: 'team-shop', 'preview.eco/pr': '142' }, { [`${ECO}/ttl`]: '7d' });
 
   // ---------- kube-system ----------
@@ -231,6 +237,14 @@ export function buildDemoCluster(now: Date): DemoCluster {
         ports: [3000],
       },
     ],
+  });
+  // network: a provisioned LoadBalancer (monthly cost) in front of a single grafana pod.
+  service(b, 'monitoring', 'grafana-public', {
+    type: 'LoadBalancer',
+    selector: { app: 'grafana' },
+    ports: [{ port: 443, targetPort: 3000, name: 'https' }],
+    loadBalancerIP: '203.0.113.20',
+    createdAgo: '120d',
   });
   // Dashboards for the Grafana sidecar: one eco-dashboard-bot wrote from an older fleet (outdated
   // now), and a hand-made one it must never touch (not labelled as its own).
@@ -472,6 +486,26 @@ export function buildDemoCluster(now: Date): DemoCluster {
     pods: '40',
   });
   defaultDeny(b, 'shop');
+  // eco-secrets-bot: Secrets synced from OpenBao (npm start runs the OpenBao emulator with these paths).
+  b.add({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: b.meta('ConfigMap', 'shop', 'openbao-sync', '30d', {
+      labels: { [`${ECO}/openbao-sync`]: 'true' },
+    }),
+    data: {
+      mappings: [
+        '- target: shop-database',
+        '  path: shop/database',
+        '  keys: [username, password]',
+        '- target: payment-api',
+        '  path: shop/payment-api',
+        '  keys: { PAYMENT_API_KEY: api_key }',
+        '  refreshInterval: 15m',
+        '',
+      ].join('\n'),
+    },
+  });
 
   // ---------- payments: quota near full, snapshots ----------
   const pay = (name: string, tag: string, cpu: string, mem: string, usage: Ctr['usage']): Ctr => ({
@@ -544,7 +578,18 @@ export function buildDemoCluster(now: Date): DemoCluster {
   const cron = b.add({
     apiVersion: 'batch/v1',
     kind: 'CronJob',
-    metadata: b.meta('CronJob', 'analytics', 'nightly-report', '150d', { generation: 1 }),
+    metadata: b.meta('CronJob', 'analytics', 'nightly-report', '150d', {
+      generation: 1,
+      // Its manifest still says batch/v1beta1 (removed in 1.25): eco-infra-bot's infra.removed-api.
+      annotations: {
+        'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({
+          apiVersion: 'batch/v1beta1',
+          kind: 'CronJob',
+          metadata: { name: 'nightly-report', namespace: 'analytics' },
+          spec: { schedule: '0 2 * * *', concurrencyPolicy: 'Forbid' },
+        }),
+      },
+    }),
     spec: {
       schedule: '0 2 * * *',
       concurrencyPolicy: 'Forbid',
@@ -1266,6 +1311,7 @@ export function buildDemoCluster(now: Date): DemoCluster {
     });
   }
 
+  addTrivyReports(b);
   finish(b);
   return { objects: b.objects, logs: b.logs };
 }
