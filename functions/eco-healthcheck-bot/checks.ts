@@ -94,6 +94,8 @@ export const serviceNoEndpoints = check<Snap, HealthSettings>({
   title: 'Services with a selector whose EndpointSlices hold no ready endpoint',
   anchor: 'Popeye POP-1105 (no endpoints)',
   *run(snap) {
+    // Without EndpointSlices (API not served, or the read failed) every Service would look empty.
+    if (snap.missing.has('endpointslices') || snap.failed.has('endpointslices')) return;
     const slicesOf = new Map<string, KubeObject[]>();
     for (const slice of snap.objects.endpointslices) {
       const service = slice.metadata.labels?.['kubernetes.io/service-name'];

@@ -28,7 +28,13 @@ export const outcomeOf = (status: number): Outcome =>
  * `counted` collects the errors a run already counted in the metrics, so the edge does not count
  * them twice; `signal` aborts every run at the end of a drain's grace period.
  */
-export function createExecutor(deps: HandlerDeps, signal: AbortSignal, counted: WeakSet<object>): Execute {
+export function createExecutor(
+  deps: HandlerDeps,
+  signal: AbortSignal,
+  counted: WeakSet<object>,
+  /** Background work a drain waits for (the span export). */
+  track: (work: Promise<unknown>) => void = () => undefined,
+): Execute {
   const { config, metrics, log } = deps;
   const exportSpan = config.otlp === undefined ? undefined : createSpanExporter(config.otlp, log);
   function emitFor(bot: Bot, traceparent: string): Context['emit'] {
@@ -117,20 +123,22 @@ export function createExecutor(deps: HandlerDeps, signal: AbortSignal, counted: 
       if (exportSpan !== undefined) {
         const own = parseTraceparent(trace.traceparent);
         const parent = parseTraceparent(incoming);
-        void exportSpan({
-          traceId: trace.traceId,
-          spanId: own?.spanId ?? '',
-          ...(parent !== undefined && parent.traceId === trace.traceId
-            ? { parentSpanId: parent.spanId }
-            : {}),
-          bot: bot.name,
-          trigger: invocation.trigger,
-          startMs: startedAt,
-          endMs: startedAt + (performance.now() - started),
-          status,
-          ...(failure === undefined ? {} : { error: failure }),
-          ...(findings === undefined ? {} : { findings }),
-        });
+        track(
+          exportSpan({
+            traceId: trace.traceId,
+            spanId: own?.spanId ?? '',
+            ...(parent !== undefined && parent.traceId === trace.traceId
+              ? { parentSpanId: parent.spanId }
+              : {}),
+            bot: bot.name,
+            trigger: invocation.trigger,
+            startMs: startedAt,
+            endMs: startedAt + (performance.now() - started),
+            status,
+            ...(failure === undefined ? {} : { error: failure }),
+            ...(findings === undefined ? {} : { findings }),
+          }),
+        );
       }
     }
   };

@@ -67,7 +67,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     promise.then(forget, forget);
     return promise;
   }
-  const runOnce = createExecutor(deps, drain.signal, counted);
+  const runOnce = createExecutor(deps, drain.signal, counted, (work) => void track(work));
   // ECO_PUSHGATEWAY_URL: each run ends with a push of its bot's series (tracked: a drain waits).
   const push =
     config.pushgatewayUrl === undefined

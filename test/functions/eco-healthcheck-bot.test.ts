@@ -286,6 +286,15 @@ describe('eco-healthcheck-bot checks (table-driven)', () => {
     expect(found(c.objects)).toEqual(c.expected);
   });
 
+  it('an unreadable EndpointSlice API does not make every Service look empty', () => {
+    const snap = {
+      ...snapOf({ services: [service('orphan', { app: 'gone' })] }),
+      missing: new Set(['endpointslices'] as const),
+    };
+    const { findings } = runChecks({ bot: bot.name, now: () => NOW }, CLUSTER_CHECKS, snap, SETTINGS);
+    expect(findings).toEqual([]);
+  });
+
   it('Robusta rate_limit 14400: a crash loop keeps one finding id within a 4 h window and gets a new one after', () => {
     const objects = { pods: [pod('loop', running(crashloopState(5), false))] };
     const idAt = (at: Date): string | undefined =>

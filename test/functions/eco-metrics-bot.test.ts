@@ -5,7 +5,8 @@
 // Pushgateway-style group.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { stringify } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,9 +15,9 @@ import { CHECKS, type MetricsSettings, type PromView } from '../../functions/eco
 import type { Target } from '../../shared/prometheus/index.ts';
 import { runChecks } from '../../shared/scan/index.ts';
 import { startBotHarness, type BotHarness } from '../helpers/k8s-harness.ts';
-import { freePort, killAll, removeTempDirs, start, tempDir, until } from '../e2e/helpers.ts';
+import { freePort, until } from '../e2e/helpers.ts';
+import { startPrometheus, type PrometheusServer } from '../helpers/prometheus.ts';
 
-const PROMETHEUS = '/usr/bin/prometheus';
 const SETTINGS: MetricsSettings = { targetDownPercent: 10, seriesPerMetric: 1000, valuesPerLabel: 500 };
 const target = (
   job: string,
@@ -122,11 +123,11 @@ describe('eco-metrics-bot checks (table-driven)', () => {
 
 let harness: BotHarness | undefined;
 let exporter: Server | undefined;
+let prometheus: PrometheusServer | undefined;
 afterAll(async () => {
+  await prometheus?.stop();
   await harness?.close();
   if (exporter) await new Promise((r) => exporter?.close(r));
-  await killAll();
-  await removeTempDirs();
 });
 
 describe('against the real Prometheus', () => {
@@ -134,54 +135,56 @@ describe('against the real Prometheus', () => {
     // A tiny exporter: a scraped bot (function label) and a Pushgateway-style group (honor_labels).
     exporter = createServer((_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
+      // Plus 30 series of one metric, for the cardinality check.
+      const many = Array.from({ length: 30 }, (_, i) => `eco_test_requests_total{path="/item/${i}"} ${i}`);
       res.end(
-        '# TYPE push_time_seconds gauge\npush_time_seconds{job="eco-bots",bot="eco-pushed-bot"} 1.78e9\n',
+        [
+          '# TYPE push_time_seconds gauge',
+          'push_time_seconds{job="eco-bots",bot="eco-pushed-bot"} 1.78e9',
+          '# TYPE eco_test_requests_total counter',
+          ...many,
+          '',
+        ].join('\n'),
       );
     });
     await new Promise<void>((r) => exporter?.listen(0, '127.0.0.1', r));
     const exporterTarget = `127.0.0.1:${(exporter.address() as AddressInfo).port}`;
     const closedPort = await freePort();
-    const promPort = await freePort();
-    const dir = await tempDir('metrics-bot');
-    await writeFile(
-      path.join(dir, 'rules.yml'),
-      stringify({
+    const root = await mkdtemp(path.join(tmpdir(), 'eco-prometheus-'));
+    prometheus = await startPrometheus(root, path.join(root, 'data'), {
+      evaluationInterval: '1s',
+      // Every `up` series collapses onto one labelset: fails at each evaluation.
+      rules: stringify({
         groups: [
           {
             name: 'eco-test',
             rules: [
-              // Every `up` series collapses onto one labelset: fails at each evaluation.
               {
                 record: 'eco:collapsed',
-                expr: 'label_replace(label_replace(up, "instance", "same", "", ""), "job", "same", "", "")',
+                expr: 'label_replace(label_replace(label_replace(up, "instance", "same", "", ""), "job", "same", "", ""), "function", "", "", "")',
               },
             ],
           },
         ],
       }),
-    );
-    await writeFile(
-      path.join(dir, 'prometheus.yml'),
-      stringify({
-        global: { scrape_interval: '1s', evaluation_interval: '1s' },
-        rule_files: [path.join(dir, 'rules.yml')],
+      extraConfig: stringify({
         scrape_configs: [
-          { job_name: 'prometheus', static_configs: [{ targets: [`127.0.0.1:${promPort}`] }] },
-          { job_name: 'broken', static_configs: [{ targets: [`127.0.0.1:${closedPort}`] }] },
+          {
+            job_name: 'broken',
+            scrape_interval: '1s',
+            static_configs: [{ targets: [`127.0.0.1:${closedPort}`] }],
+          },
           {
             job_name: 'eco-bots',
+            scrape_interval: '1s',
             honor_labels: true,
             static_configs: [{ targets: [exporterTarget], labels: { function: 'eco-scraped-bot' } }],
           },
         ],
       }),
-    );
-    const prometheus = start(PROMETHEUS, [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-    ]);
-    const url = `http://127.0.0.1:${promPort}`;
+    });
+    const url = prometheus.url;
+    const promOutput = prometheus.output;
     const deployment = (name: string) => ({
       apiVersion: 'apps/v1',
       kind: 'Deployment',
@@ -225,7 +228,7 @@ describe('against the real Prometheus', () => {
           : undefined;
       },
       60_000,
-      () => prometheus.output().slice(-3000),
+      () => promOutput().slice(-3000),
     );
     expect(report.errors).toEqual([]);
     const down = report.findings.filter((f) => f.check === 'metrics.target-down');

@@ -2,7 +2,8 @@
 // leaves its series in the REAL Pushgateway (Debian prometheus-pushgateway), and the REAL Prometheus,
 // scraping it with the generated scrape job (honor_labels: true), answers them with job="eco-bots"
 // and bot=<bot> after the process is gone. A Pushgateway that is down never fails a run.
-import { writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
@@ -10,13 +11,15 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { pushUrl, seriesOf } from '../../../shared/metrics/push.ts';
 import { loadConfig } from '../../../shared/config/index.ts';
 import { pushgatewayScrapeConfig } from '../../../scripts/generate/monitoring/prometheus.ts';
-import { freePort, getJson, killAll, removeTempDirs, start, tempDir, until } from '../../e2e/helpers.ts';
+import { freePort, getJson, killAll, removeTempDirs, start, until } from '../../e2e/helpers.ts';
+import { startPrometheus, type PrometheusServer } from '../../helpers/prometheus.ts';
 
 const PUSHGATEWAY = '/usr/bin/prometheus-pushgateway';
-const PROMETHEUS = '/usr/bin/prometheus';
 const ENTRY = fileURLToPath(new URL('../../contract/entry/serve-echo.ts', import.meta.url));
 
+let prometheus: PrometheusServer | undefined;
 afterAll(async () => {
+  await prometheus?.stop();
   await killAll();
   await removeTempDirs();
 });
@@ -119,24 +122,18 @@ describe('against the real Pushgateway and Prometheus', () => {
     expect(line).toMatch(/ 1$/);
     expect(pushed).toMatch(/push_time_seconds\{bot="eco-echo-bot",instance="",job="eco-bots"\}/);
 
-    // Prometheus with the generated scrape job for the Pushgateway.
-    const dir = await tempDir('pushgateway');
-    const promPort = await freePort();
-    await writeFile(
-      path.join(dir, 'prometheus.yml'),
-      stringify({
-        global: { scrape_interval: '1s', evaluation_interval: '1s' },
-        scrape_configs: [pushgatewayScrapeConfig(`127.0.0.1:${pgPort}`)],
+    // Prometheus (test/helpers/prometheus.ts) with the generated scrape job for the Pushgateway.
+    const root = await mkdtemp(path.join(tmpdir(), 'eco-prometheus-'));
+    prometheus = await startPrometheus(root, path.join(root, 'data'), {
+      extraConfig: stringify({
+        scrape_configs: [{ ...pushgatewayScrapeConfig(`127.0.0.1:${pgPort}`), scrape_interval: '1s' }],
       }),
-    );
-    const prometheus = start(PROMETHEUS, [
-      `--config.file=${path.join(dir, 'prometheus.yml')}`,
-      `--storage.tsdb.path=${path.join(dir, 'data')}`,
-      `--web.listen-address=127.0.0.1:${promPort}`,
-    ]);
+    });
+    const promUrl = prometheus.url;
+    const promOutput = prometheus.output;
     type Query = { data: { result: { metric: Record<string, string>; value: [number, string] }[] } };
     const query = (q: string): Promise<Query | undefined> =>
-      getJson<Query>(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent(q)}`);
+      getJson<Query>(`${promUrl}/api/v1/query?query=${encodeURIComponent(q)}`);
     const result = await until(
       'the pushed series in Prometheus',
       async () => {
@@ -144,7 +141,7 @@ describe('against the real Pushgateway and Prometheus', () => {
         return body !== undefined && body.data.result.length > 0 ? body.data.result : undefined;
       },
       60_000,
-      () => prometheus.output().slice(-3000),
+      () => promOutput().slice(-3000),
     );
     // honor_labels: the pushed job wins over the scrape job's name.
     expect(result[0]?.metric).toMatchObject({
