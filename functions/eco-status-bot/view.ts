@@ -102,7 +102,7 @@ export interface StatusView {
   fleet: FleetRow[];
   categories: CategoryRow[];
   topFindings: TopFinding[];
-  /** Every finding, most severe first, up to maxFindings (default 500). */
+  /** Every finding, most severe first, up to maxFindings (default 5000: a whole fleet's sweep). */
   findings: TopFinding[];
   actions: ActionRow[];
 }
@@ -236,7 +236,7 @@ export function buildStatusView(input: StatusInput, now: Date): StatusView {
         (b.finding.impact?.monthlyCost ?? 0) - (a.finding.impact?.monthlyCost ?? 0) ||
         a.finding.check.localeCompare(b.finding.check),
     )
-    .slice(0, input.maxFindings ?? 500)
+    .slice(0, input.maxFindings ?? 5000)
     .map(({ bot, finding }) => ({
       bot,
       category: categoryOf(bot, finding),

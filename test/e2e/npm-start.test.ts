@@ -73,6 +73,6 @@ describe('eco-bots invoke (bin/eco-bots.mjs)', () => {
     expect(reports.map((report) => report.bot).sort()).toEqual(bots.map((bot) => bot.name).sort());
     for (const report of reports) expect(report.errors, report.bot).toEqual([]);
     // Progress goes to stderr (the JSON reports to stdout).
-    expect(run.stderr()).toMatch(new RegExp(`\\[1/${bots.length}\\] eco-`));
+    expect(run.stderr()).toMatch(new RegExp(`\\[\\s*1/${bots.length}\\] eco-`));
   }, 120_000);
 });
