@@ -4,7 +4,7 @@ import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type BuildOptions } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import type { Bot } from '../shared/bot/types.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -33,6 +33,21 @@ async function registeredBots(): Promise<readonly Bot[]> {
 
 const importPath = (file: string): string => JSON.stringify(file.split('\\').join('/'));
 
+/**
+ * A single-bot bundle never dispatches cron ticks (its process runs its one bot on an empty cron
+ * POST), so it links shared/runtime/dispatch-single.ts instead of the dispatcher and its cron parser.
+ */
+const singleBotRuntime: Plugin = {
+  name: 'single-bot-runtime',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/dispatch\.ts$/ }, (args) =>
+      args.importer.includes(`${join('shared', 'runtime')}`)
+        ? { path: join(root, 'shared', 'runtime', 'dispatch-single.ts') }
+        : undefined,
+    );
+  },
+};
+
 async function bundle(
   name: string,
   kind: BuiltBundle['kind'],
@@ -41,6 +56,7 @@ async function bundle(
   bots: string[],
 ): Promise<BuiltBundle> {
   const options: BuildOptions = {
+    ...(kind === 'function' ? { plugins: [singleBotRuntime] } : {}),
     stdin: { contents, resolveDir: root, sourcefile: `${kind}-${name}-entry.ts`, loader: 'ts' },
     bundle: true,
     platform: 'node',
@@ -63,7 +79,7 @@ async function bundle(
 /** One bot's bundle at `outfile`, exactly as `npm run build` makes it (tests build into a temp dir). */
 export function buildBotBundle(name: string, outfile: string): Promise<BuiltBundle> {
   const handler = join(root, 'functions', name, 'handler.ts');
-  const runtime = join(root, 'shared', 'runtime', 'index.ts');
+  const runtime = join(root, 'shared', 'runtime', 'serve.ts');
   const entry = `import bot from ${importPath(handler)};\nimport { serve } from ${importPath(runtime)};\nvoid serve(bot);\n`;
   return bundle(name, 'function', entry, outfile, [name]);
 }

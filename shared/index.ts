@@ -8,6 +8,7 @@ export * from './report/index.ts';
 export * from './settings/index.ts';
 export * from './scan/index.ts';
 export * from './metrics/index.ts';
+export * from './oci/index.ts';
 // Only the SDK-free part: a bot importing this barrel must not load the CloudEvents SDK at start
 // (the runtime loads it on the first CloudEvent). The codec is in shared/cloudevents/index.ts.
 export {

@@ -4,7 +4,7 @@
 import { collect, reportErrorFrom, resources } from '../../shared/index.ts';
 import type { Context, KubeObject, ReportError } from '../../shared/index.ts';
 import { parseQuantity } from '../../shared/k8s/quantity.ts';
-import { isPrometheusError } from '../../shared/prometheus/index.ts';
+import { isPrometheusError, prometheusReportError } from '../../shared/prometheus/index.ts';
 import type { PrometheusClient } from '../../shared/prometheus/index.ts';
 import { loadNamespaceUsage } from './history.ts';
 import type { KrrQueries, NamespaceUsage } from './history.ts';
@@ -16,15 +16,6 @@ export interface UsageSource {
   byNamespace: Map<string, NamespaceUsage>;
   queries: Map<string, KrrQueries>;
   errors: ReportError[];
-}
-
-/** A Prometheus failure as the report error BOT-DONE asks for: the system and the HTTP status. */
-export function prometheusReportError(error: unknown, what: string): ReportError {
-  if (isPrometheusError(error)) {
-    const code = error.status !== undefined ? `prometheus-http-${error.status}` : 'prometheus-unavailable';
-    return { code, message: `${what}: ${error.message}` };
-  }
-  return { code: 'prometheus-unavailable', message: `${what}: ${(error as Error).message}` };
 }
 
 /** KRR's queries for every namespace, a few at a time. */

@@ -17,6 +17,7 @@ import {
 import type { Ctr } from './build.ts';
 import { daemonSet, deployment, isReady, job, pv, pvc, service, statefulSet } from './workloads.ts';
 import { selfSignedCertificate } from './x509.ts';
+import { addTrivyReports } from './trivy.ts';
 
 const REG = 'registry.eco.local';
 const ECO = 'eco.bsw-arch.org';
@@ -78,8 +79,14 @@ export function buildDemoCluster(now: Date): DemoCluster {
   ns('kube-system', '400d');
   ns('eco-bots', '30d', { 'app.kubernetes.io/part-of': 'eco-bots', owner: 'platform' });
   ns('monitoring', '300d', { owner: 'platform' });
-  ns('shop', '200d', { owner: 'team-shop', [`${ECO}/tier`]: 'medium' });
-  ns('payments', '200d', { owner: 'team-payments', [`${ECO}/tier`]: 'large' });
+  // Monthly budgets (eco-cost-bot): shop is over its budget, payments well within its own.
+  ns('shop', '200d', { owner: 'team-shop', [`${ECO}/tier`]: 'medium' }, { [`${ECO}/monthly-budget`]: '120' });
+  ns(
+    'payments',
+    '200d',
+    { owner: 'team-payments', [`${ECO}/tier`]: 'large' },
+    { [`${ECO}/monthly-budget`]: '500' },
+  );
   ns('analytics', '150d', { owner: 'team-data' });
   ns('legacy', '700d', {});
   ns('data', '180d', { owner: 'team-data', [`${ECO}/tier`]: 'small' });
@@ -1241,6 +1248,7 @@ export function buildDemoCluster(now: Date): DemoCluster {
     });
   }
 
+  addTrivyReports(b);
   finish(b);
   return { objects: b.objects, logs: b.logs };
 }

@@ -152,6 +152,22 @@ export const PLANTED: readonly Planted[] = [
   },
   {
     category: 'optimisation',
+    bot: 'eco-cost-bot',
+    check: 'cost.over-budget',
+    object: o('v1', 'Namespace', 'shop'),
+    description: 'monthly-budget 120 USD; its requests project to about 146 USD/month',
+    expect: 'found',
+  },
+  {
+    category: 'optimisation',
+    bot: 'eco-cost-bot',
+    check: 'cost.over-budget',
+    object: o('v1', 'Namespace', 'payments'),
+    description: 'monthly-budget 500 USD; projected about 110 USD/month (within budget)',
+    expect: 'ignored',
+  },
+  {
+    category: 'optimisation',
     bot: 'eco-resource-bot',
     check: 'resource.excluded',
     object: deploy('monitoring', 'grafana'),
@@ -274,6 +290,32 @@ export const PLANTED: readonly Planted[] = [
     check: 'cache.unused-node-image',
     object: o('v1', 'Node', 'eco-node-2'),
     description: 'caches shop/storefront:3.7.9 and analytics/report-builder:2.3.0, used by no pod',
+    expect: 'found',
+  },
+  {
+    category: 'container',
+    bot: 'eco-scan-bot',
+    check: 'scan.vulnerabilities',
+    object: deploy('shop', 'storefront'),
+    description:
+      'trivy-operator VulnerabilityReport on its ReplicaSet: 1 critical, 1 high (golang.org/x/crypto, fixed in 0.31.0/0.35.0)',
+    expect: 'found',
+  },
+  {
+    category: 'container',
+    bot: 'eco-scan-bot',
+    check: 'scan.vulnerabilities',
+    object: deploy('shop', 'cart'),
+    description: 'a clean VulnerabilityReport (no vulnerabilities)',
+    expect: 'ignored',
+  },
+  {
+    category: 'container',
+    bot: 'eco-scan-bot',
+    check: 'scan.config-audit',
+    object: deploy('legacy', 'crashy-worker'),
+    description:
+      'ConfigAuditReport: KSV014 root filesystem not read-only (high), KSV001 privilege escalation (medium)',
     expect: 'found',
   },
   // storage

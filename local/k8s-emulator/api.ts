@@ -718,6 +718,9 @@ export class Api {
     if (policy) opts.policy = policy as Propagation;
     if (pre.uid) opts.uid = pre.uid;
     if (pre.resourceVersion) opts.resourceVersion = pre.resourceVersion;
+    const grace = query.get('gracePeriodSeconds') ?? b['gracePeriodSeconds'];
+    if (grace !== undefined && grace !== null && Number.isInteger(Number(grace)) && Number(grace) >= 0)
+      opts.gracePeriodSeconds = Number(grace);
     return opts;
   }
 
@@ -740,8 +743,21 @@ export class Api {
     const policy: Propagation =
       opts.policy ?? (def.group === 'batch' && def.plural === 'jobs' ? 'Orphan' : 'Background');
     if (existing.metadata.deletionTimestamp) {
-      // Already terminating: a second DELETE just returns the object.
-      return json(200, this.store.objectJson(def, existing));
+      // A terminating pod no finalizer holds goes at once on a DELETE with grace period 0 (the real
+      // server's BeforeDelete shortens the grace period; `kubectl delete --force --grace-period=0`).
+      const forced =
+        opts.gracePeriodSeconds === 0 &&
+        def.group === '' &&
+        def.plural === 'pods' &&
+        !(existing.metadata.finalizers ?? []).length;
+      if (!forced) {
+        // Already terminating: a second DELETE just returns the object.
+        return json(200, this.store.objectJson(def, existing));
+      }
+      if (opts.dryRun) return this.deletedReply(def, existing);
+      const gone = this.store.commitDelete(def, existing);
+      this.afterDelete(def, gone, policy);
+      return this.deletedReply(def, gone);
     }
     const isNamespace = def.plural === 'namespaces' && def.group === '';
     const finalizers = [...(existing.metadata.finalizers ?? [])];
@@ -912,6 +928,8 @@ type Propagation = 'Foreground' | 'Background' | 'Orphan';
 interface DeleteOpts {
   dryRun: boolean;
   policy?: Propagation;
+  /** Only honoured to force-delete a terminating pod (0). */
+  gracePeriodSeconds?: number;
   uid?: string;
   resourceVersion?: string;
 }

@@ -20,6 +20,8 @@ export const TEST_BINARIES: readonly TestBinary[] = [
   { binary: 'kubectl', debianPackage: 'kubernetes-client' },
   { binary: 'docker-registry', debianPackage: 'docker-registry' },
   { binary: 'skopeo', debianPackage: 'skopeo' },
+  // The registry tests' token server signs with a certificate openssl makes.
+  { binary: 'openssl', debianPackage: 'openssl' },
   { binary: 'dnsmasq', debianPackage: 'dnsmasq-base' },
   { binary: 'loki', debianPackage: 'loki' },
   { binary: 'git', debianPackage: 'git' },

@@ -30,3 +30,5 @@ export { parseQuantity } from './quantity.ts';
 export { fieldSelector, labelSelector } from './selectors.ts';
 export type { LabelRequirement } from './selectors.ts';
 export { readerOf } from './reader.ts';
+export { createOwnerIndex } from './owners.ts';
+export type { OwnerIndex } from './owners.ts';

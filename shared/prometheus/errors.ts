@@ -61,3 +61,15 @@ export class PrometheusError extends Error {
 export function isPrometheusError(value: unknown): value is PrometheusError {
   return value instanceof PrometheusError;
 }
+
+/**
+ * A failure as the report error the fleet's rule asks for, naming the system and the HTTP status:
+ * `prometheus-http-<status>` when Prometheus answered, else `prometheus-unavailable`.
+ */
+export function prometheusReportError(error: unknown, what: string): { code: string; message: string } {
+  if (error instanceof PrometheusError) {
+    const code = error.status !== undefined ? `prometheus-http-${error.status}` : 'prometheus-unavailable';
+    return { code, message: `${what}: ${error.message}` };
+  }
+  return { code: 'prometheus-unavailable', message: `${what}: ${(error as Error).message}` };
+}

@@ -319,6 +319,9 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
           propagationPolicy: 'Background',
           preconditions,
           dryRun,
+          ...(options?.gracePeriodSeconds === undefined
+            ? {}
+            : { gracePeriodSeconds: options.gracePeriodSeconds }),
         });
         return undefined;
       });

@@ -96,6 +96,11 @@ export interface MutationOptions {
   /** Event reason on the object (CamelCase), e.g. `TimeToLiveExpired`. */
   eventReason?: string;
   /**
+   * delete only: the grace period to ask for. 0 removes a pod whose kubelet never confirms the stop
+   * (what `kubectl delete --force --grace-period=0` does); a finalizer still holds it.
+   */
+  gracePeriodSeconds?: number;
+  /**
    * Whether maintenance windows, freezes and blocking alerts apply (an image patch: true). Default:
    * evict, cordon, restart, scale and deleting a workload or a running pod are disruptive.
    */

@@ -133,8 +133,17 @@ describe('Alertmanager -> gateway -> eco-alert-bot -> routed bot', () => {
       () => alertmanager.output(),
     );
     expect(resolved.subject).toBe('KubeJobFailed');
-    const report = gateway.store.report('eco-alert-bot');
-    expect(report?.data?.['status']).toBe('resolved');
+    // The event is routed before the alert bot's own answer is back at the gateway.
+    const report = await until(
+      "eco-alert-bot's report of the resolved notification",
+      () => {
+        const held = gateway.store.report('eco-alert-bot');
+        return held?.data?.['status'] === 'resolved' ? held : undefined;
+      },
+      30_000,
+      () => JSON.stringify(gateway.store.report('eco-alert-bot')?.data ?? {}),
+    );
+    expect(report.data?.['status']).toBe('resolved');
   }, 120_000);
 });
 

@@ -10,6 +10,7 @@ export interface Spawned {
   /** stdout and stderr interleaved. */
   output(): string;
   stdout(): string;
+  stderr(): string;
   /** Resolves with the exit code (null when killed by a signal). */
   exited: Promise<number | null>;
 }
@@ -30,6 +31,7 @@ export function start(
   live.add(proc);
   let out = '';
   let stdout = '';
+  let stderr = '';
   const keep = (chunk: Buffer): void => {
     out += chunk.toString();
     if (out.length > 200_000) out = out.slice(-100_000);
@@ -38,7 +40,10 @@ export function start(
     stdout += chunk.toString();
     keep(chunk);
   });
-  proc.stderr?.on('data', keep);
+  proc.stderr?.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    keep(chunk);
+  });
   const exited = new Promise<number | null>((resolve) => {
     proc.once('error', (error) => {
       out += `\nspawn error: ${error.message}`;
@@ -50,7 +55,7 @@ export function start(
       resolve(code);
     });
   });
-  return { proc, output: () => out, stdout: () => stdout, exited };
+  return { proc, output: () => out, stdout: () => stdout, stderr: () => stderr, exited };
 }
 
 /** SIGTERM, then SIGKILL after 5 s, for every process still alive. */

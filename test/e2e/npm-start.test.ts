@@ -72,6 +72,7 @@ describe('eco-bots invoke (bin/eco-bots.mjs)', () => {
     const reports = JSON.parse(run.stdout()) as Report[];
     expect(reports.map((report) => report.bot).sort()).toEqual(bots.map((bot) => bot.name).sort());
     for (const report of reports) expect(report.errors, report.bot).toEqual([]);
-    expect(output).toMatch(new RegExp(`\\[1/${bots.length}\\] eco-`));
+    // Progress goes to stderr (the JSON reports to stdout).
+    expect(run.stderr()).toMatch(new RegExp(`\\[1/${bots.length}\\] eco-`));
   }, 120_000);
 });
