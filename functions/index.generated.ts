@@ -6,9 +6,11 @@ import bot_eco_backup_bot from './eco-backup-bot/handler.ts';
 import bot_eco_build_bot from './eco-build-bot/handler.ts';
 import bot_eco_cache_bot from './eco-cache-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
+import bot_eco_compliance_bot from './eco-compliance-bot/handler.ts';
 import bot_eco_container_bot from './eco-container-bot/handler.ts';
 import bot_eco_cost_bot from './eco-cost-bot/handler.ts';
 import bot_eco_efficiency_bot from './eco-efficiency-bot/handler.ts';
+import bot_eco_firewall_bot from './eco-firewall-bot/handler.ts';
 import bot_eco_image_bot from './eco-image-bot/handler.ts';
 import bot_eco_limit_bot from './eco-limit-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
@@ -18,6 +20,8 @@ import bot_eco_registry_bot from './eco-registry-bot/handler.ts';
 import bot_eco_resource_bot from './eco-resource-bot/handler.ts';
 import bot_eco_restore_bot from './eco-restore-bot/handler.ts';
 import bot_eco_scan_bot from './eco-scan-bot/handler.ts';
+import bot_eco_secrets_bot from './eco-secrets-bot/handler.ts';
+import bot_eco_security_bot from './eco-security-bot/handler.ts';
 import bot_eco_snapshot_bot from './eco-snapshot-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
 import bot_eco_storage_bot from './eco-storage-bot/handler.ts';
@@ -31,9 +35,11 @@ export const bots = [
   bot_eco_build_bot,
   bot_eco_cache_bot,
   bot_eco_cleanup_bot,
+  bot_eco_compliance_bot,
   bot_eco_container_bot,
   bot_eco_cost_bot,
   bot_eco_efficiency_bot,
+  bot_eco_firewall_bot,
   bot_eco_image_bot,
   bot_eco_limit_bot,
   bot_eco_monitoring_bot,
@@ -43,6 +49,8 @@ export const bots = [
   bot_eco_resource_bot,
   bot_eco_restore_bot,
   bot_eco_scan_bot,
+  bot_eco_secrets_bot,
+  bot_eco_security_bot,
   bot_eco_snapshot_bot,
   bot_eco_status_bot,
   bot_eco_storage_bot,

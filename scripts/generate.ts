@@ -61,7 +61,7 @@ async function main(argv: readonly string[]): Promise<number> {
   const files = generateAll(fleet);
   // The README and docs/ are hand-written except their marked sections, which come from the code.
   const fromCode = await docsSections(root, PLANTED);
-  for (const doc of ['README.md', 'docs/kit.md']) {
+  for (const doc of ['README.md', 'docs/kit.md', 'docs/runbooks/README.md']) {
     const text = await readFile(join(root, doc), 'utf8').catch(() => undefined);
     if (text === undefined) continue;
     const sections =

@@ -52,7 +52,7 @@ function botEnv(
   apply: boolean,
   verbose: boolean,
 ): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...io.env };
+  const env: Record<string, string | undefined> = { ...io.env, ...(cluster.envFor?.(bot) ?? {}) };
   // One bot in this process: no event sink (use `eco-bots up` for routing), its own kubeconfig.
   delete env['K_SINK'];
   delete env['KUBERNETES_SERVICE_HOST'];

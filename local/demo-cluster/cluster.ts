@@ -454,6 +454,26 @@ export function buildDemoCluster(now: Date): DemoCluster {
     pods: '40',
   });
   defaultDeny(b, 'shop');
+  // eco-secrets-bot: Secrets synced from OpenBao (npm start runs the OpenBao emulator with these paths).
+  b.add({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: b.meta('ConfigMap', 'shop', 'openbao-sync', '30d', {
+      labels: { [`${ECO}/openbao-sync`]: 'true' },
+    }),
+    data: {
+      mappings: [
+        '- target: shop-database',
+        '  path: shop/database',
+        '  keys: [username, password]',
+        '- target: payment-api',
+        '  path: shop/payment-api',
+        '  keys: { PAYMENT_API_KEY: api_key }',
+        '  refreshInterval: 15m',
+        '',
+      ].join('\n'),
+    },
+  });
 
   // ---------- payments: quota near full, snapshots ----------
   const pay = (name: string, tag: string, cpu: string, mem: string, usage: Ctr['usage']): Ctr => ({

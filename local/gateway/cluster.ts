@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse } from 'yaml';
 import type { Bot } from '../../shared/bot/index.ts';
@@ -15,6 +15,8 @@ export interface ClusterSelection {
   kubeconfigFor(bot: string): string;
   /** Set for the embedded emulator (tests seed and inspect it). */
   emulator?: Emulator;
+  /** Extra environment of one bot's process (the OpenBao settings of eco-secrets-bot on the demo). */
+  envFor?(bot: string): Record<string, string>;
   close(): Promise<void>;
 }
 
@@ -82,10 +84,12 @@ export async function selectCluster(options: SelectClusterOptions): Promise<Clus
     await emulator.writeKubeconfig(target, token);
     files.set(bot, target);
   }
+  const bao = await startDemoOpenBao(emulator, tokenOf, options.dir);
   return {
     kind: 'emulator',
     description:
       `embedded emulator with the demo cluster at ${emulator.url}, one token per bot (RBAC enforced)` +
+      (bao ? `; OpenBao emulator with demo secrets at ${bao.url}` : '') +
       (fallbackReason !== undefined ? `; ${fallbackReason}` : ''),
     server: emulator.url,
     kubeconfigFor: (bot) => {
@@ -94,7 +98,45 @@ export async function selectCluster(options: SelectClusterOptions): Promise<Clus
       return found;
     },
     emulator,
-    close: () => emulator.close(),
+    envFor: (bot) => (bao && bot === SECRETS_BOT ? bao.env : {}),
+    close: async () => {
+      await bao?.close();
+      await emulator.close();
+    },
+  };
+}
+
+const SECRETS_BOT = 'eco-secrets-bot';
+
+/**
+ * With eco-secrets-bot in the fleet, the demo also runs the OpenBao emulator with a few demo secrets:
+ * its Kubernetes auth checks tokens with this emulator's TokenReview (through a reviewer token), and
+ * the bot logs in with its own emulator token as its "projected service account token".
+ */
+async function startDemoOpenBao(
+  emulator: Emulator,
+  tokenOf: ReadonlyMap<string, string>,
+  dir: string,
+): Promise<{ url: string; env: Record<string, string>; close(): Promise<void> } | undefined> {
+  const botToken = tokenOf.get(SECRETS_BOT);
+  if (botToken === undefined) return undefined;
+  const { startOpenBaoEmulator } = await import('../openbao-emulator/index.ts');
+  const { demoOpenBao, DEMO_BAO_ROLE } = await import('../openbao-emulator/demo.ts');
+  const reviewer = `eco-openbao-reviewer-${randomBytes(12).toString('hex')}`;
+  emulator.addToken(reviewer, {
+    user: 'system:serviceaccount:openbao:openbao',
+    rules: [{ apiGroups: ['authentication.k8s.io'], resources: ['tokenreviews'], verbs: ['create'] }],
+  });
+  const bao = await startOpenBaoEmulator({
+    ...demoOpenBao(),
+    kubernetes: { kubernetesHost: emulator.url, tokenReviewerJwt: reviewer },
+  });
+  const tokenFile = path.join(dir, `${SECRETS_BOT}.sa-token`);
+  await writeFile(tokenFile, botToken, { mode: 0o600 });
+  return {
+    url: bao.url,
+    env: { BAO_ADDR: bao.url, BAO_ROLE: DEMO_BAO_ROLE, BAO_SA_TOKEN_FILE: tokenFile },
+    close: () => bao.close(),
   };
 }
 

@@ -178,6 +178,7 @@ export async function startGateway(options: GatewayOptions = {}): Promise<Gatewa
         env: {
           ...baseEnv,
           ...options.botEnv,
+          ...(cluster.envFor?.(name) ?? {}),
           KUBECONFIG: cluster.kubeconfigFor(name),
           ECO_MODE: mode,
           K_SINK: `${url}/_/events`,

@@ -72,3 +72,40 @@ export function selfSubjectReview(grant: TokenGrant): Reply {
     }),
   };
 }
+
+/**
+ * authentication.k8s.io/v1 TokenReview, as an authenticating webhook (OpenBao's Kubernetes auth
+ * method) calls it: `spec.token` looked up in the emulator's token table. An unknown token answers
+ * 201 with `authenticated` absent and an `error`, as the real server does (the review itself succeeded).
+ */
+export function tokenReview(tokens: ReadonlyMap<string, TokenGrant>, body: unknown): Reply {
+  const review = body as { spec?: { token?: unknown; audiences?: unknown } } | null;
+  const token = review?.spec?.token;
+  if (typeof token !== 'string' || token === '') {
+    throw badRequest('TokenReview.authentication.k8s.io "" is invalid: spec.token: Required value');
+  }
+  const audiences = Array.isArray(review?.spec?.audiences) ? (review.spec.audiences as unknown[]) : undefined;
+  const spec = audiences ? { token, audiences } : { token };
+  const grant = tokens.get(token);
+  const status = grant
+    ? {
+        authenticated: true,
+        user: {
+          username: grant.user,
+          uid: `emulator-uid-${grant.user}`,
+          groups: groupsOf(grant),
+        },
+        ...(audiences ? { audiences } : {}),
+      }
+    : { user: {}, error: '[invalid bearer token, token lookup failed]' };
+  return {
+    code: 201,
+    body: JSON.stringify({
+      kind: 'TokenReview',
+      apiVersion: 'authentication.k8s.io/v1',
+      metadata: { creationTimestamp: null },
+      spec,
+      status,
+    }),
+  };
+}

@@ -229,6 +229,7 @@ export const BUILTIN_RESOURCES: readonly ResourceDef[] = [
     verbs: ['create'],
   }),
   def('authentication.k8s.io/v1', 'selfsubjectreviews', 'SelfSubjectReview', false, { verbs: ['create'] }),
+  def('authentication.k8s.io/v1', 'tokenreviews', 'TokenReview', false, { verbs: ['create'] }),
   def('metrics.k8s.io/v1beta1', 'nodes', 'NodeMetrics', false, { readOnly: true }),
   def('metrics.k8s.io/v1beta1', 'pods', 'PodMetrics', true, { readOnly: true }),
 ];

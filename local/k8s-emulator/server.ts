@@ -35,7 +35,7 @@ import {
 } from './discovery.ts';
 import { serveWatch } from './watch.ts';
 import { healthReply } from './health.ts';
-import { selfSubjectAccessReview, selfSubjectReview } from './access-review.ts';
+import { selfSubjectAccessReview, selfSubjectReview, tokenReview } from './access-review.ts';
 import { PROTOBUF, decodeSelfSubjectAccessReview } from './protobuf.ts';
 import type { WatchOptions } from './watch.ts';
 import { tableFor, wantsTable } from './table.ts';
@@ -185,6 +185,18 @@ async function handle(deps: ServerDeps, api: Api, req: IncomingMessage, res: Ser
     if (!selfReview && !authorize(effective, attrs)) throw denied(r, grant.user, attrs);
     const body = method === 'GET' || method === 'HEAD' ? Buffer.alloc(0) : await readBody(req);
     const q = url.searchParams;
+    // TokenReview (RBAC-checked above: `create tokenreviews`, as system:auth-delegator grants) answers
+    // from the emulator's token table; nothing is stored.
+    if (r.def.plural === 'tokenreviews') {
+      if (method !== 'POST' || r.name) throw methodNotAllowed(method.toLowerCase(), r.def);
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch (e) {
+        throw badRequest(`the body of the request could not be decoded: ${(e as Error).message}`);
+      }
+      return send(res, tokenReview(deps.tokens, parsed));
+    }
     // Self reviews are answered from the caller's grant (every authenticated user may ask).
     if (r.def.plural === 'selfsubjectaccessreviews' || r.def.plural === 'selfsubjectreviews') {
       if (method !== 'POST' || r.name) throw methodNotAllowed(method.toLowerCase(), r.def);

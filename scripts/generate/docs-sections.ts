@@ -1,7 +1,7 @@
 // Sections of README.md and docs/ that come from the code, so the docs cannot drift: the runtime's
 // and the gateway's environment variables, the example bot (a real, typechecked, tested file), and
 // the demo cluster's counts.
-import { readFile } from 'node:fs/promises';
+import { readFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ENV_DOCS } from '../../shared/config/load.ts';
 import { GATEWAY_ENV_DOCS } from '../../local/gateway/env-docs.ts';
@@ -37,6 +37,23 @@ export function demoCountsSentence(planted: readonly Planted[]): string {
   );
 }
 
+/** The runbook index, from the pages themselves (title line and `Bot:` line), sorted by check id. */
+async function runbookIndex(root: string): Promise<string> {
+  const dir = join(root, 'docs', 'runbooks');
+  const files = (await readdir(dir).catch(() => [] as string[])).filter(
+    (f) => f.endsWith('.md') && f !== 'README.md',
+  );
+  const rows: string[] = [];
+  for (const file of files.sort()) {
+    const text = await readFile(join(dir, file), 'utf8');
+    const title = /^# `([^`]+)`: (.+)$/m.exec(text);
+    const bot = /^Bot: (\S+)/m.exec(text);
+    if (title === null) continue;
+    rows.push(`| [\`${title[1] ?? ''}\`](${file}) | ${bot?.[1] ?? ''} | ${cell(title[2] ?? '')} |`);
+  }
+  return ['| check | bot | page |', '|---|---|---|', ...rows].join('\n');
+}
+
 export async function docsSections(
   root: string,
   planted: readonly Planted[],
@@ -45,6 +62,7 @@ export async function docsSections(
     'kit-env': envTable(ENV_DOCS),
     'gateway-env': envTable(GATEWAY_ENV_DOCS),
     'demo-counts': demoCountsSentence(planted),
+    runbooks: await runbookIndex(root),
   };
   const example = await readFile(join(root, 'examples', 'eco-example-bot', 'handler.ts'), 'utf8').catch(
     () => undefined,

@@ -186,6 +186,7 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
   ): Promise<Action> {
     writable(verb);
     const base = (target: KubeObject) => ({ verb, object: refOf(type, target) });
+    const view = (value: unknown): unknown => strip(value, type, verb);
     const excluded = await exclusion(object);
     if (excluded.excluded) {
       return record({
@@ -212,16 +213,16 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
             ...base(target),
             status: 'planned',
             reason: why,
-            before: strip(target),
-            ...(after !== undefined ? { after: strip(after) } : {}),
+            before: view(target),
+            ...(after !== undefined ? { after: view(after) } : {}),
           });
         }
         const action: Action = {
           ...base(target),
           status: 'applied',
           reason: why,
-          before: strip(target),
-          ...(after !== undefined ? { after: strip(after) } : {}),
+          before: view(target),
+          ...(after !== undefined ? { after: view(after) } : {}),
         };
         const eventTarget = verb === 'create' && isKubeObject(after) ? after : target;
         await event(
@@ -300,7 +301,7 @@ export function createSafetyRails(deps: SafetyDeps): Rails {
           ...base(target),
           status: 'failed',
           reason: why,
-          before: strip(target),
+          before: view(target),
           error: (error as Error).message,
         });
       }
@@ -553,12 +554,38 @@ function refOf(type: ResourceType, object: KubeObject): ObjectRef {
 }
 
 /** The state needed to undo, without server bookkeeping that would bloat reports. */
-function strip(value: unknown): unknown {
+/**
+ * An object as the report's action shows it: without managedFields, and for a Secret without its
+ * values (the key names stay), so a Secret written through the rails never puts a secret value in
+ * a report, a log line or an event.
+ */
+function strip(value: unknown, type?: ResourceType, verb?: ActionVerb): unknown {
   if (!isKubeObject(value)) return value;
   const { managedFields: _managed, ...metadata } = value.metadata as KubeObject['metadata'] & {
     managedFields?: unknown;
   };
-  return { ...value, metadata };
+  if (verb === 'restart') {
+    // A restart changes one template annotation: show that, not the whole workload (whose env may
+    // hold literal values a report must not repeat).
+    const template = (value['spec'] as { template?: { metadata?: { annotations?: unknown } } } | undefined)
+      ?.template;
+    return {
+      apiVersion: value.apiVersion,
+      kind: value.kind,
+      metadata,
+      spec: { template: { metadata: { annotations: template?.metadata?.annotations ?? {} } } },
+    };
+  }
+  const out: Record<string, unknown> = { ...value, metadata };
+  const isSecret = value.kind === 'Secret' || (type?.group === '' && type.plural === 'secrets');
+  if (isSecret) {
+    for (const field of ['data', 'stringData']) {
+      const values = out[field];
+      if (values !== null && typeof values === 'object')
+        out[field] = Object.fromEntries(Object.keys(values).map((k) => [k, '(redacted)']));
+    }
+  }
+  return out;
 }
 
 function isKubeObject(value: unknown): value is KubeObject {
