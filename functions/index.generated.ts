@@ -5,26 +5,46 @@ import bot_eco_archive_bot from './eco-archive-bot/handler.ts';
 import bot_eco_backup_bot from './eco-backup-bot/handler.ts';
 import bot_eco_build_bot from './eco-build-bot/handler.ts';
 import bot_eco_cache_bot from './eco-cache-bot/handler.ts';
+import bot_eco_capacity_bot from './eco-capacity-bot/handler.ts';
 import bot_eco_cleanup_bot from './eco-cleanup-bot/handler.ts';
+import bot_eco_cluster_bot from './eco-cluster-bot/handler.ts';
 import bot_eco_compliance_bot from './eco-compliance-bot/handler.ts';
+import bot_eco_config_bot from './eco-config-bot/handler.ts';
 import bot_eco_container_bot from './eco-container-bot/handler.ts';
 import bot_eco_cost_bot from './eco-cost-bot/handler.ts';
+import bot_eco_dashboard_bot from './eco-dashboard-bot/handler.ts';
+import bot_eco_dns_bot from './eco-dns-bot/handler.ts';
 import bot_eco_efficiency_bot from './eco-efficiency-bot/handler.ts';
 import bot_eco_firewall_bot from './eco-firewall-bot/handler.ts';
+import bot_eco_gateway_bot from './eco-gateway-bot/handler.ts';
+import bot_eco_healthcheck_bot from './eco-healthcheck-bot/handler.ts';
+import bot_eco_iacode_bot from './eco-iacode-bot/handler.ts';
 import bot_eco_image_bot from './eco-image-bot/handler.ts';
+import bot_eco_infra_bot from './eco-infra-bot/handler.ts';
+import bot_eco_ingress_bot from './eco-ingress-bot/handler.ts';
 import bot_eco_limit_bot from './eco-limit-bot/handler.ts';
+import bot_eco_loadbalancer_bot from './eco-loadbalancer-bot/handler.ts';
+import bot_eco_log_bot from './eco-log-bot/handler.ts';
+import bot_eco_metrics_bot from './eco-metrics-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
+import bot_eco_namespace_bot from './eco-namespace-bot/handler.ts';
+import bot_eco_network_bot from './eco-network-bot/handler.ts';
+import bot_eco_node_bot from './eco-node-bot/handler.ts';
 import bot_eco_optimize_bot from './eco-optimize-bot/handler.ts';
+import bot_eco_provision_bot from './eco-provision-bot/handler.ts';
 import bot_eco_quota_bot from './eco-quota-bot/handler.ts';
 import bot_eco_registry_bot from './eco-registry-bot/handler.ts';
 import bot_eco_resource_bot from './eco-resource-bot/handler.ts';
 import bot_eco_restore_bot from './eco-restore-bot/handler.ts';
+import bot_eco_scaler_bot from './eco-scaler-bot/handler.ts';
 import bot_eco_scan_bot from './eco-scan-bot/handler.ts';
 import bot_eco_secrets_bot from './eco-secrets-bot/handler.ts';
 import bot_eco_security_bot from './eco-security-bot/handler.ts';
 import bot_eco_snapshot_bot from './eco-snapshot-bot/handler.ts';
 import bot_eco_status_bot from './eco-status-bot/handler.ts';
 import bot_eco_storage_bot from './eco-storage-bot/handler.ts';
+import bot_eco_terraform_bot from './eco-terraform-bot/handler.ts';
+import bot_eco_trace_bot from './eco-trace-bot/handler.ts';
 import bot_eco_volume_bot from './eco-volume-bot/handler.ts';
 
 /** Every bot of the fleet, sorted by folder name. */
@@ -34,25 +54,45 @@ export const bots = [
   bot_eco_backup_bot,
   bot_eco_build_bot,
   bot_eco_cache_bot,
+  bot_eco_capacity_bot,
   bot_eco_cleanup_bot,
+  bot_eco_cluster_bot,
   bot_eco_compliance_bot,
+  bot_eco_config_bot,
   bot_eco_container_bot,
   bot_eco_cost_bot,
+  bot_eco_dashboard_bot,
+  bot_eco_dns_bot,
   bot_eco_efficiency_bot,
   bot_eco_firewall_bot,
+  bot_eco_gateway_bot,
+  bot_eco_healthcheck_bot,
+  bot_eco_iacode_bot,
   bot_eco_image_bot,
+  bot_eco_infra_bot,
+  bot_eco_ingress_bot,
   bot_eco_limit_bot,
+  bot_eco_loadbalancer_bot,
+  bot_eco_log_bot,
+  bot_eco_metrics_bot,
   bot_eco_monitoring_bot,
+  bot_eco_namespace_bot,
+  bot_eco_network_bot,
+  bot_eco_node_bot,
   bot_eco_optimize_bot,
+  bot_eco_provision_bot,
   bot_eco_quota_bot,
   bot_eco_registry_bot,
   bot_eco_resource_bot,
   bot_eco_restore_bot,
+  bot_eco_scaler_bot,
   bot_eco_scan_bot,
   bot_eco_secrets_bot,
   bot_eco_security_bot,
   bot_eco_snapshot_bot,
   bot_eco_status_bot,
   bot_eco_storage_bot,
+  bot_eco_terraform_bot,
+  bot_eco_trace_bot,
   bot_eco_volume_bot,
 ] as const;

@@ -22,3 +22,6 @@ export type { CeMode } from './cloudevents/mode.ts';
 export * from './auth/index.ts';
 export * from './http/index.ts';
 export * from './runtime/index.ts';
+export * from './tenant/index.ts';
+export * from './deprecations/index.ts';
+export * from './opentofu/index.ts';

@@ -56,10 +56,20 @@ const SETTINGS = {
   }),
 };
 
-const Input = Type.Object(
+const Options = Type.Object(
   { namespace: Type.Optional(Type.String({ pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$' })) },
   { additionalProperties: false },
 );
+/** A filling-up alert routed by eco-alert-bot (its normalised form): the run is narrowed to its namespace. */
+const Alert = Type.Object(
+  {
+    alertname: Type.String(),
+    status: Type.Union([Type.Literal('firing'), Type.Literal('resolved')]),
+    labels: Type.Record(Type.String(), Type.String()),
+  },
+  { additionalProperties: true },
+);
+const Input = Type.Union([Options, Alert]);
 
 function promError(error: unknown): ReportError {
   if (isPrometheusError(error) && error.status !== undefined) {
@@ -94,7 +104,10 @@ export default defineBot({
   mutates: true,
   input: Input,
   settings: SETTINGS,
-  async run(input: Static<typeof Input>, ctx): Promise<RunResult> {
+  async run(raw: Static<typeof Input>, ctx): Promise<RunResult> {
+    const ns = 'alertname' in raw ? raw.labels.namespace : raw.namespace;
+    const input =
+      ns !== undefined && /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ns) ? { namespace: ns } : {};
     const snap = await takeSnapshot(ctx, KINDS, input.namespace ? { namespace: input.namespace } : {});
     const o = snap.objects;
     const findings: Finding[] = [...snap.findings];

@@ -89,7 +89,12 @@ export function buildDemoCluster(now: Date): DemoCluster {
   );
   ns('analytics', '150d', { owner: 'team-data' });
   ns('legacy', '700d', {});
-  ns('data', '180d', { owner: 'team-data', [`${ECO}/tier`]: 'small' });
+  // Provisioned by eco-provision-bot, since lost its quota, limit range and policy (provision.drift).
+  ns('data', '180d', {
+    owner: 'team-data',
+    [`${ECO}/tier`]: 'small',
+    'app.kubernetes.io/managed-by': 'eco-provision-bot',
+  });
   ns('preview-pr-142', '9d', { owner: 'team-shop', 'preview.eco/pr': '142' }, { [`${ECO}/ttl`]: '7d' });
 
   // ---------- kube-system ----------
@@ -232,6 +237,33 @@ export function buildDemoCluster(now: Date): DemoCluster {
         ports: [3000],
       },
     ],
+  });
+  // network: a provisioned LoadBalancer (monthly cost) in front of a single grafana pod.
+  service(b, 'monitoring', 'grafana-public', {
+    type: 'LoadBalancer',
+    selector: { app: 'grafana' },
+    ports: [{ port: 443, targetPort: 3000, name: 'https' }],
+    loadBalancerIP: '203.0.113.20',
+    createdAgo: '120d',
+  });
+  // Dashboards for the Grafana sidecar: one eco-dashboard-bot wrote from an older fleet (outdated
+  // now), and a hand-made one it must never touch (not labelled as its own).
+  b.add({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: b.meta('ConfigMap', 'monitoring', 'eco-dashboard-eco-bots-fleet', '20d', {
+      labels: { grafana_dashboard: '1', 'app.kubernetes.io/managed-by': 'eco-dashboard-bot' },
+      annotations: { grafana_folder: 'eco-bots' },
+    }),
+    data: { 'eco-bots-fleet.json': '{"uid":"eco-bots-fleet","title":"eco-bots fleet","panels":[]}\n' },
+  });
+  b.add({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: b.meta('ConfigMap', 'monitoring', 'grafana-dashboard-nodes', '200d', {
+      labels: { grafana_dashboard: '1' },
+    }),
+    data: { 'nodes.json': '{"uid":"nodes","title":"Nodes (hand-made)","panels":[]}\n' },
   });
   deployment(b, 'monitoring', 'kube-state-metrics', {
     replicas: 1,
@@ -546,7 +578,18 @@ export function buildDemoCluster(now: Date): DemoCluster {
   const cron = b.add({
     apiVersion: 'batch/v1',
     kind: 'CronJob',
-    metadata: b.meta('CronJob', 'analytics', 'nightly-report', '150d', { generation: 1 }),
+    metadata: b.meta('CronJob', 'analytics', 'nightly-report', '150d', {
+      generation: 1,
+      // Its manifest still says batch/v1beta1 (removed in 1.25): eco-infra-bot's infra.removed-api.
+      annotations: {
+        'kubectl.kubernetes.io/last-applied-configuration': JSON.stringify({
+          apiVersion: 'batch/v1beta1',
+          kind: 'CronJob',
+          metadata: { name: 'nightly-report', namespace: 'analytics' },
+          spec: { schedule: '0 2 * * *', concurrencyPolicy: 'Forbid' },
+        }),
+      },
+    }),
     spec: {
       schedule: '0 2 * * *',
       concurrencyPolicy: 'Forbid',
@@ -1387,6 +1430,42 @@ function finish(b: Builder): void {
             ],
           }
         : {}),
+    });
+    // The EndpointSlice the EndpointSlice controller keeps beside it (discovery.k8s.io/v1): what
+    // kube-proxy and the health checks read; one endpoint per matched pod, with its conditions.
+    const sliced = [...ready, ...notReady];
+    b.add({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: b.meta(
+        'EndpointSlice',
+        svc.metadata.namespace,
+        `${svc.metadata.name}-${suffix(`slice:${svc.metadata.namespace}/${svc.metadata.name}`)}`,
+        '1d',
+        {
+          labels: {
+            'kubernetes.io/service-name': svc.metadata.name,
+            'endpointslice.kubernetes.io/managed-by': 'endpointslice-controller.k8s.io',
+          },
+          ownerReferences: [b.ownerRef(svc)],
+        },
+      ),
+      addressType: 'IPv4',
+      endpoints: sliced.map((p) => {
+        const isReadyPod = isReady(p);
+        return {
+          addresses: [(p['status'] as { podIP?: string }).podIP],
+          conditions: { ready: isReadyPod, serving: isReadyPod, terminating: false },
+          nodeName: (p as PodLike).spec?.nodeName,
+          targetRef: {
+            kind: 'Pod',
+            namespace: p.metadata.namespace,
+            name: p.metadata.name,
+            uid: p.metadata.uid,
+          },
+        };
+      }),
+      ports: spec.ports.map((p) => ({ name: p.name, port: p.targetPort, protocol: 'TCP' })),
     });
   }
 

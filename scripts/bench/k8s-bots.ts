@@ -151,7 +151,7 @@ export function scaledCluster(pods: number): KubeObject[] {
 
 // ---- helpers ------------------------------------------------------------------------------------
 
-function httpOnce(
+export function httpOnce(
   port: number,
   method: string,
   path: string,
@@ -181,7 +181,7 @@ function httpOnce(
   });
 }
 
-async function waitHealthy(port: number): Promise<void> {
+export async function waitHealthy(port: number): Promise<void> {
   const started = Date.now();
   while ((await httpOnce(port, 'GET', '/_/health')).status !== 200) {
     if (Date.now() - started > 30_000) throw new Error('bot did not become healthy within 30 s');
@@ -189,13 +189,13 @@ async function waitHealthy(port: number): Promise<void> {
   }
 }
 
-async function loadBot(root: string, name: string): Promise<Bot> {
+export async function loadBot(root: string, name: string): Promise<Bot> {
   return ((await import(pathToFileURL(join(root, 'functions', name, 'handler.ts')).href)) as { default: Bot })
     .default;
 }
 
 /** An emulator whose token for `bot` carries exactly the bot's RBAC, and a kubeconfig using it. */
-async function emulatorFor(
+export async function emulatorFor(
   bot: Bot,
   objects: KubeObject[],
   dir: string,

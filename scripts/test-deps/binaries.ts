@@ -10,6 +10,8 @@ export interface TestBinary {
   debianPackage: string;
 }
 
+// Not Loki: Debian's `loki` package is a genetics program (MCMC linkage analysis) and Grafana Loki
+// is not packaged; eco-log-bot's tests speak to a Loki push/query API stand-in (test/helpers/loki.ts).
 export const TEST_BINARIES: readonly TestBinary[] = [
   { binary: 'prometheus', debianPackage: 'prometheus' },
   { binary: 'promtool', debianPackage: 'prometheus' },
@@ -23,6 +25,5 @@ export const TEST_BINARIES: readonly TestBinary[] = [
   // The registry tests' token server signs with a certificate openssl makes.
   { binary: 'openssl', debianPackage: 'openssl' },
   { binary: 'dnsmasq', debianPackage: 'dnsmasq-base' },
-  { binary: 'loki', debianPackage: 'loki' },
   { binary: 'git', debianPackage: 'git' },
 ];

@@ -3,7 +3,7 @@ import type { SettingsSpec } from '../settings/spec.ts';
 import { checkSettingsSpec } from '../settings/read.ts';
 import type { Bot, BotDefinition, RbacVerb } from './types.ts';
 
-const WRITE_VERBS: readonly RbacVerb[] = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+const WRITE_VERBS: readonly RbacVerb[] = ['create', 'update', 'patch', 'delete', 'deletecollection', 'bind'];
 
 const DNS_LABEL = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const CRON_FIELDS = /^(@(yearly|annually|monthly|weekly|daily|midnight|hourly)|@every \S+|(\S+\s+){4}\S+)$/;

@@ -41,7 +41,7 @@ export interface Triggers {
 }
 
 export type RbacVerb =
-  'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection';
+  'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'delete' | 'deletecollection' | 'bind';
 
 /** One Kubernetes PolicyRule; the single source of the bot's generated Role/ClusterRole. */
 export interface RbacRule {

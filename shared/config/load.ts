@@ -5,6 +5,7 @@ import { isLogLevel } from '../log/logger.ts';
 import type { AuthConfig, RuntimeConfig, SinkConfig } from './types.ts';
 import { parseMaxActions } from '../safety/rails.ts';
 import { protectedNamespaces } from '../safety/exclusions.ts';
+import { otlpConfig } from '../runtime/otlp.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -110,6 +111,28 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
     meaning: 'retries after the first attempt (429 with Retry-After, 5xx, resets, timeouts)',
   },
   { name: 'ECO_K8S_NAMESPACE', default: 'context namespace', meaning: 'the default namespace' },
+  {
+    name: 'ECO_PUSHGATEWAY_URL',
+    default: '(unset)',
+    meaning:
+      'Pushgateway base URL: each run ends with a PUT of the bot’s series to /metrics/job/eco-bots/bot/<bot> (a failure is logged, never fails the run)',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_ENDPOINT',
+    default: '(unset)',
+    meaning:
+      'OTLP/HTTP collector base URL: one span per invocation is POSTed (JSON) to <url>/v1/traces; OTEL_EXPORTER_OTLP_TRACES_ENDPOINT overrides the full URL',
+  },
+  {
+    name: 'OTEL_EXPORTER_OTLP_HEADERS',
+    default: '(unset)',
+    meaning: 'headers of the export, key=value,key2=value2 (also OTEL_EXPORTER_OTLP_TRACES_HEADERS)',
+  },
+  {
+    name: 'OTEL_SERVICE_NAME',
+    default: '(the bot)',
+    meaning: 'service.name of the exported spans',
+  },
 ];
 
 /** A whole-number variable within [min, max], else a ConfigError naming it. */
@@ -162,6 +185,20 @@ function loadSink(env: Env): SinkConfig | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new ConfigError('K_SINK', `"${raw}" is not http(s)`);
   return { url: url.toString(), ...tuning };
+}
+
+function loadPushgateway(env: Env): string | undefined {
+  const raw = env['ECO_PUSHGATEWAY_URL']?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError('ECO_PUSHGATEWAY_URL', `"${raw}" is not a URL`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new ConfigError('ECO_PUSHGATEWAY_URL', `"${raw}" is not http(s)`);
+  return url.toString();
 }
 
 function readSecret(env: Env, name: string): string {
@@ -243,6 +280,8 @@ export function loadConfig(env: Env): Readonly<RuntimeConfig> {
     }
   }
   protectedNamespaces(env['ECO_PROTECTED_NAMESPACES']);
+  const pushgatewayUrl = loadPushgateway(env);
+  const otlp = otlpConfig(env);
   return Object.freeze({
     port: envInt(env, 'PORT', 8080, 0, 65535),
     metricsPort:
@@ -259,5 +298,7 @@ export function loadConfig(env: Env): Readonly<RuntimeConfig> {
       catchUpMs: envInt(env, 'ECO_CRON_CATCHUP_MINUTES', 10, 0, 24 * 60) * 60_000,
       timezone: loadTimezone(env),
     },
+    ...(pushgatewayUrl === undefined ? {} : { pushgatewayUrl }),
+    ...(otlp === undefined ? {} : { otlp }),
   });
 }

@@ -1,5 +1,6 @@
 import type { Mode } from '../bot/types.ts';
 import type { LogLevel } from '../log/types.ts';
+import type { OtlpConfig } from '../runtime/otlp.ts';
 
 export type AuthConfig =
   { kind: 'none' } | { kind: 'bearer'; token: string } | { kind: 'basic'; user: string; password: string };
@@ -26,4 +27,8 @@ export interface RuntimeConfig {
   sink: SinkConfig | undefined;
   auth: AuthConfig;
   cron: { catchUpMs: number; timezone: string };
+  /** OTEL_EXPORTER_OTLP_*: export one span per invocation there (OTLP/HTTP, JSON). */
+  otlp?: OtlpConfig;
+  /** ECO_PUSHGATEWAY_URL: push each bot's series there at the end of its run. */
+  pushgatewayUrl?: string;
 }

@@ -31,6 +31,8 @@ export class K8sApiError extends Error {
   readonly reason: string;
   /** The meta/v1 Status body, when the server sent one. */
   readonly body: K8sStatus | undefined;
+  /** The raw body when it was not a Status (e.g. `/readyz?verbose` answering 500 with its check list). */
+  readonly bodyText: string | undefined;
   readonly method: string;
   readonly path: string;
   /**
@@ -54,6 +56,7 @@ export class K8sApiError extends Error {
     this.code = reason.replace(/([a-z0-9])([A-Z])/g, '$1-$2').toLowerCase();
     this.reason = reason;
     this.body = init.body;
+    this.bodyText = init.body === undefined ? init.bodyText : undefined;
     this.method = init.method;
     this.path = init.path;
     this.afterAmbiguousRetry = init.afterAmbiguousRetry ?? false;

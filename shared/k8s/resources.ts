@@ -26,6 +26,8 @@ export const resources = Object.freeze({
   replicasets: rt('apps', 'v1', 'replicasets', 'ReplicaSet', true),
   statefulsets: rt('apps', 'v1', 'statefulsets', 'StatefulSet', true),
   daemonsets: rt('apps', 'v1', 'daemonsets', 'DaemonSet', true),
+  // discovery.k8s.io/v1
+  endpointslices: rt('discovery.k8s.io', 'v1', 'endpointslices', 'EndpointSlice', true),
   // batch/v1
   jobs: rt('batch', 'v1', 'jobs', 'Job', true),
   cronjobs: rt('batch', 'v1', 'cronjobs', 'CronJob', true),

@@ -9,6 +9,7 @@ import type { Invocation } from './decode.ts';
 import type { HandlerDeps } from './handler.ts';
 import { runBotDetailed } from './run-bot.ts';
 import { traceFrom } from './trace.ts';
+import { createSpanExporter, parseTraceparent } from './otlp.ts';
 
 export type Headers = Record<string, string>;
 
@@ -29,6 +30,7 @@ export const outcomeOf = (status: number): Outcome =>
  */
 export function createExecutor(deps: HandlerDeps, signal: AbortSignal, counted: WeakSet<object>): Execute {
   const { config, metrics, log } = deps;
+  const exportSpan = config.otlp === undefined ? undefined : createSpanExporter(config.otlp, log);
   function emitFor(bot: Bot, traceparent: string): Context['emit'] {
     return async (type, data, options) => {
       if (deps.send === undefined) return;
@@ -44,7 +46,13 @@ export function createExecutor(deps: HandlerDeps, signal: AbortSignal, counted: 
     emitReport = true,
   ): Promise<{ report: Report; http?: HttpBody }> {
     const started = performance.now();
-    const trace = traceFrom(headers['traceparent']);
+    const startedAt = Date.now();
+    // The HTTP hop's traceparent, else the event's (CloudEvents distributed-tracing extension).
+    const incoming = headers['traceparent'] ?? invocation.event?.extensions['traceparent'];
+    const trace = traceFrom(incoming);
+    let status = 200;
+    let failure: string | undefined;
+    let findings: number | undefined;
     try {
       const outcome = await runBotDetailed(bot, invocation.input, {
         trigger: invocation.trigger,
@@ -64,6 +72,7 @@ export function createExecutor(deps: HandlerDeps, signal: AbortSignal, counted: 
         ...(deps.k8s === undefined ? {} : { k8s: deps.k8s }),
       });
       const report = outcome.report;
+      findings = report.findings.length;
       metrics.observeRun(bot.name, invocation.trigger, 'ok', (performance.now() - started) / 1000);
       metrics.observeReport(report);
       if (deps.send !== undefined && emitReport) {
@@ -83,7 +92,8 @@ export function createExecutor(deps: HandlerDeps, signal: AbortSignal, counted: 
       return outcome;
     } catch (error) {
       if (typeof error === 'object' && error !== null) counted.add(error);
-      const status = errorToResponse(error).status;
+      status = errorToResponse(error).status;
+      failure = error instanceof Error ? error.message : String(error);
       metrics.observeRun(
         bot.name,
         invocation.trigger,
@@ -103,6 +113,25 @@ export function createExecutor(deps: HandlerDeps, signal: AbortSignal, counted: 
         });
       }
       throw error;
+    } finally {
+      if (exportSpan !== undefined) {
+        const own = parseTraceparent(trace.traceparent);
+        const parent = parseTraceparent(incoming);
+        void exportSpan({
+          traceId: trace.traceId,
+          spanId: own?.spanId ?? '',
+          ...(parent !== undefined && parent.traceId === trace.traceId
+            ? { parentSpanId: parent.spanId }
+            : {}),
+          bot: bot.name,
+          trigger: invocation.trigger,
+          startMs: startedAt,
+          endMs: startedAt + (performance.now() - started),
+          status,
+          ...(failure === undefined ? {} : { error: failure }),
+          ...(findings === undefined ? {} : { findings }),
+        });
+      }
     }
   };
 }

@@ -13,7 +13,8 @@ import { readBody } from '../http/body.ts';
 import { flatHeaders } from '../http/negotiate.ts';
 import { sendError, sendJson } from '../http/respond.ts';
 import { decodeRequest, type Decoded } from './decode.ts';
-import { createExecutor, outcomeOf } from './execute.ts';
+import { createExecutor, outcomeOf, type Execute } from './execute.ts';
+import { createPusher } from '../metrics/push.ts';
 import { isContractPath, serveContractEndpoint } from './endpoints.ts';
 import { respondMany, respondReport } from './respond.ts';
 import { createTicker } from './tick.ts';
@@ -66,7 +67,22 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
     promise.then(forget, forget);
     return promise;
   }
-  const execute = createExecutor(deps, drain.signal, counted);
+  const runOnce = createExecutor(deps, drain.signal, counted);
+  // ECO_PUSHGATEWAY_URL: each run ends with a push of its bot's series (tracked: a drain waits).
+  const push =
+    config.pushgatewayUrl === undefined
+      ? undefined
+      : createPusher({
+          url: config.pushgatewayUrl,
+          render: () => metrics.render(),
+          wholeProcess: bots.length === 1,
+          log,
+          onError: (bot) => metrics.countError(bot, 'push'),
+        });
+  const execute: Execute =
+    push === undefined
+      ? runOnce
+      : (bot, ...rest) => runOnce(bot, ...rest).finally(() => void track(push(bot.name)));
   const tick = createTicker(bots, config, { now: deps.now, log, execute, track });
 
   function route(path: string): { bot?: Bot; root: boolean } | undefined {

@@ -265,6 +265,22 @@ describe('eco-resource-bot on Prometheus history', () => {
     expect(report.data?.['excluded']).toEqual(['shop/Deployment/grafana']);
   });
 
+  it('will not patch past the blast-radius cap (ECO_MAX_ACTIONS), and changes nothing then', async () => {
+    const before = JSON.stringify(
+      harness.emulator.store.get({ group: 'apps', plural: 'deployments' }, 'web', 'shop'),
+    );
+    const report = await harness.run(
+      {},
+      { env: { ECO_RESOURCE_APPLY: 'true', ECO_MODE: 'apply', ECO_MAX_ACTIONS: '0' } },
+    );
+    expect(report.actions.map((a) => `${a.verb} ${a.object.name} ${a.status} ${a.reason}`)).toEqual([
+      'patch web skipped blast-radius',
+    ]);
+    expect(
+      JSON.stringify(harness.emulator.store.get({ group: 'apps', plural: 'deployments' }, 'web', 'shop')),
+    ).toBe(before);
+  });
+
   it('plans nothing unless ECO_RESOURCE_APPLY is set; with it, patches requests (dry-run, then apply)', async () => {
     expect((await harness.run({})).actions).toEqual([]);
     const dry = await harness.run({}, { env: { ECO_RESOURCE_APPLY: 'true' } });

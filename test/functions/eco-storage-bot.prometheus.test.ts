@@ -128,3 +128,34 @@ describe('eco-storage-bot with Prometheus', () => {
     expect(report.findings.map((f) => f.check)).toContain('storage.pvc-pending');
   });
 });
+
+describe('eco-storage-bot woken by an alert', () => {
+  it('accepts the KubePersistentVolumeFillingUp alert eco-alert-bot routes and narrows to its namespace', async () => {
+    const harness = await startBotHarness(bot as Bot, { demo: true });
+    try {
+      const report = await harness.run(
+        {
+          alertname: 'KubePersistentVolumeFillingUp',
+          status: 'firing',
+          severity: 'warning',
+          labels: {
+            alertname: 'KubePersistentVolumeFillingUp',
+            namespace: 'data',
+            persistentvolumeclaim: 'minio-store',
+          },
+          annotations: {},
+          fingerprint: 'abc',
+          startsAt: '2026-12-04T00:00:00Z',
+          endsAt: '0001-01-01T00:00:00Z',
+          generatorURL: '',
+          targets: ['eco-storage-bot'],
+        },
+        { trigger: 'cloudevent' },
+      );
+      expect(report.summary).toMatch(/^3 PVCs/);
+      expect(report.findings.map((f) => f.check)).toContain('storage.pvc-pending');
+    } finally {
+      await harness.close();
+    }
+  });
+});

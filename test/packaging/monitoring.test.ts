@@ -149,6 +149,12 @@ describe('Prometheus config and scrape jobs', () => {
       scrape_configs: Record<string, unknown>[];
     };
     for (const job of config.scrape_configs) {
+      // The Pushgateway is one static target; every other job discovers pods.
+      if (job['job_name'] === 'eco-bots-pushgateway') {
+        expect(job['honor_labels']).toBe(true);
+        expect(job['static_configs']).toEqual([{ targets: ['pushgateway.monitoring.svc:9091'] }]);
+        continue;
+      }
       expect(job['kubernetes_sd_configs'], String(job['job_name'])).toBeDefined();
       delete job['kubernetes_sd_configs'];
       job['file_sd_configs'] = [{ files: ['targets.json'] }];

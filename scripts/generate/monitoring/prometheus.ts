@@ -1,6 +1,23 @@
 import { DEPLOY } from '../types.ts';
 
 /**
+ * The Pushgateway's scrape job: bots push their series there at the end of each run
+ * (ECO_PUSHGATEWAY_URL), so a function that scaled to zero between two scrapes still counts.
+ * `honor_labels: true` keeps the pushed `job="eco-bots"` and `bot` labels instead of replacing them
+ * with the Pushgateway's own target labels.
+ */
+export function pushgatewayScrapeConfig(target: string): Record<string, unknown> {
+  return {
+    job_name: 'eco-bots-pushgateway',
+    honor_labels: true,
+    static_configs: [{ targets: [target] }],
+  };
+}
+
+/** Where the Pushgateway runs in the cluster (the monitoring namespace, its default port). */
+export const PUSHGATEWAY_TARGET = `pushgateway.${DEPLOY.monitoringNamespace}.svc:9091`;
+
+/**
  * Scrape jobs for the fleet. Bots are found as pods carrying `prometheus.io/scrape: "true"` (set by
  * the generated Knative revisions and stack.yml annotations) in the fleet's namespaces; the gateway's
  * own metrics feed the error-rate alert.
@@ -57,6 +74,7 @@ export function scrapeConfigs(): Record<string, unknown>[] {
         },
       ],
     },
+    pushgatewayScrapeConfig(PUSHGATEWAY_TARGET),
   ];
 }
 
@@ -89,6 +107,7 @@ export function prometheusLocalDocument(rulesFile: string): Record<string, unkno
         metrics_path: '/metrics',
         static_configs: [{ targets: ['127.0.0.1:8080'] }],
       },
+      pushgatewayScrapeConfig('127.0.0.1:9091'),
     ],
   };
 }

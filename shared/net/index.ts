@@ -1,0 +1,3 @@
+export * from './selectors.ts';
+export * from './services.ts';
+export * from './slim.ts';
