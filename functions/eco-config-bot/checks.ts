@@ -204,13 +204,30 @@ export function optedIn(object: KubeObject, ref: ConfigRef): boolean {
   return list.includes(ref.name);
 }
 
+// Pods grouped by namespace once per snapshot: matching each workload against every pod of the
+// cluster would grow with workloads x pods.
+const podsByNamespace = new WeakMap<ConfigSnap, Map<string, KubeObject[]>>();
+function namespacePods(snap: ConfigSnap, namespace: string): readonly KubeObject[] {
+  let index = podsByNamespace.get(snap);
+  if (!index) {
+    index = new Map();
+    for (const p of snap.objects.pods) {
+      const ns = p.metadata.namespace ?? '';
+      const list = index.get(ns);
+      if (list) list.push(p);
+      else index.set(ns, [p]);
+    }
+    podsByNamespace.set(snap, index);
+  }
+  return index.get(namespace) ?? [];
+}
+
 function podsOf(snap: ConfigSnap, workload: KubeObject): KubeObject[] {
   const match = (workload.spec as { selector?: { matchLabels?: Record<string, string> } } | undefined)
     ?.selector?.matchLabels;
   if (!match || Object.keys(match).length === 0) return [];
-  return snap.objects.pods.filter(
+  return namespacePods(snap, workload.metadata.namespace ?? '').filter(
     (p) =>
-      p.metadata.namespace === workload.metadata.namespace &&
       Object.entries(match).every(([k, v]) => p.metadata.labels?.[k] === v) &&
       (p.status as { phase?: string } | undefined)?.phase === 'Running',
   );

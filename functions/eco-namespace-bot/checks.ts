@@ -40,8 +40,23 @@ export function tenantNamespaces(snap: NamespaceSnap, settings: NamespaceSetting
   );
 }
 
-const inNamespace = (objects: readonly KubeObject[], ns: string): KubeObject[] =>
-  objects.filter((o) => o.metadata.namespace === ns);
+// Each list grouped by namespace once (per list object): a filter per namespace would grow with
+// namespaces x objects.
+const grouped = new WeakMap<readonly KubeObject[], Map<string, KubeObject[]>>();
+const inNamespace = (objects: readonly KubeObject[], ns: string): readonly KubeObject[] => {
+  let index = grouped.get(objects);
+  if (!index) {
+    index = new Map();
+    for (const o of objects) {
+      const key = o.metadata.namespace ?? '';
+      const list = index.get(key);
+      if (list) list.push(o);
+      else index.set(key, [o]);
+    }
+    grouped.set(objects, index);
+  }
+  return index.get(ns) ?? [];
+};
 
 /** What the namespace lacks of its baseline (empty: conformant). */
 export function missingPieces(snap: NamespaceSnap, ns: KubeObject): Piece[] {

@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import {
   SAFETY_RAILS_RBAC,
   defineBot,
+  parseQuantity,
   resources,
   runChecks,
   setting,
@@ -11,11 +12,13 @@ import {
   type KubeObject,
   type SettingValues,
 } from '../../shared/index.ts';
+import { PRICE_BOOK_RBAC, PRICE_BOOK_SETTINGS, priceBookFor } from '../../shared/cost/index.ts';
 import { CHECKS, KINDS, isReady, isUnschedulable, notReadyMinutes, type NodeSettings } from './checks.ts';
 
 const NAME = 'eco-node-bot';
 
 const SETTINGS = {
+  ...PRICE_BOOK_SETTINGS,
   notReadyMinutes: setting.number({
     env: 'ECO_NODE_NOT_READY_MINUTES',
     default: 15,
@@ -112,6 +115,7 @@ export default defineBot({
     { apiGroups: [''], resources: ['nodes'], verbs: ['get', 'list', 'patch'] },
     { apiGroups: [''], resources: ['pods'], verbs: ['list'] },
     { apiGroups: ['metrics.k8s.io'], resources: ['nodes'], verbs: ['list'] },
+    PRICE_BOOK_RBAC,
   ],
   mutates: true,
   input: Input,
@@ -127,6 +131,28 @@ export default defineBot({
     const { findings, errors } = runChecks(ctx, CHECKS, view, settings, {
       ...(input.checks ? { only: input.checks } : {}),
     });
+
+    // A node that is not ready is paid for and runs nothing: its whole price is the impact.
+    const { book, errors: bookErrors } = await priceBookFor(ctx, ctx.settings);
+    errors.push(...bookErrors);
+    for (const f of findings) {
+      if (f.check !== 'node.not-ready') continue;
+      const node = nodes.find((n) => n.metadata.name === f.object.name);
+      const capacity = (node?.status as { capacity?: Record<string, string> } | undefined)?.capacity ?? {};
+      const cpu = parseQuantity(capacity['cpu']) ?? 0;
+      const memory = parseQuantity(capacity['memory']) ?? 0;
+      if (cpu === 0 && memory === 0) continue;
+      const priced = {
+        name: f.object.name,
+        labels: node?.metadata.labels ?? {},
+        cpuCores: cpu,
+        memoryBytes: memory,
+      };
+      f.impact = {
+        monthlyCost: Math.round(book.monthlyCost(cpu, memory, priced) * 100) / 100,
+        currency: book.currency,
+      };
+    }
 
     const actions: Action[] = [];
     const cordonOn = (input.cordon ?? ctx.settings.cordon) && !snap.failed.has('nodes');

@@ -4,6 +4,7 @@ import {
   TENANT_LABELS,
   TENANT_TIERS,
   ValidationError,
+  collect,
   defineBot,
   finding,
   reportErrorFrom,
@@ -190,38 +191,55 @@ export default defineBot({
 async function checkProvisioned(ctx: Context) {
   const findings: Finding[] = [];
   const errors: ReportError[] = [];
-  let tenants = 0;
+  const selector = { labelSelector: `${TENANT_LABELS.managedBy}=${NAME}` };
+  // Each kind read once, cluster-wide, by the label the bot puts on what it creates.
+  const kinds = [
+    resources.resourcequotas,
+    resources.limitranges,
+    resources.networkpolicies,
+    resources.rolebindings,
+  ];
+  let namespaces: KubeObject[] = [];
+  const present = new Set<string>();
   try {
-    for await (const ns of ctx.k8s.list(resources.namespaces, {
-      labelSelector: `${TENANT_LABELS.managedBy}=${NAME}`,
-    })) {
-      tenants++;
-      const tier = tenantTierOf(ns);
-      if (!tier) continue;
-      const lost: string[] = [];
-      for (const piece of tenantPieces(ns.metadata.name, tier, tenantOwnerOf(ns)).slice(1))
-        if (!(await ctx.k8s.get(piece.type, piece.object.metadata.name, ns.metadata.name)))
-          lost.push(`${piece.type.kind}/${piece.object.metadata.name}`);
-      if (lost.length > 0)
-        findings.push(
-          finding({
-            bot: NAME,
-            check: 'provision.drift',
-            severity: 'warning',
-            object: nsRef(ns.metadata.name),
-            message: `Tenant ${ns.metadata.name} has lost ${lost.join(', ')} since it was provisioned.`,
-            evidence: { tier, owner: tenantOwnerOf(ns) ?? null, missing: lost },
-            fix: `Re-run the request to recreate them: {"namespace": "${ns.metadata.name}", "tier": "${tier}"${tenantOwnerOf(ns) ? `, "owner": "${tenantOwnerOf(ns) ?? ''}"` : ''}}`,
-          }),
-        );
-    }
+    const [ns, ...lists] = await Promise.all([
+      collect(ctx.k8s.list(resources.namespaces, selector)),
+      ...kinds.map((k) => collect(ctx.k8s.list(k, selector))),
+    ]);
+    namespaces = ns ?? [];
+    lists.forEach((list, i) => {
+      for (const o of list ?? [])
+        present.add(`${kinds[i]?.kind ?? ''}/${o.metadata.namespace ?? ''}/${o.metadata.name}`);
+    });
   } catch (error) {
-    errors.push(reportErrorFrom(error, 'list provisioned namespaces'));
+    errors.push(reportErrorFrom(error, 'list provisioned tenants'));
+    return { summary: 'could not read the provisioned tenants', findings, errors };
+  }
+  for (const ns of namespaces) {
+    const tier = tenantTierOf(ns);
+    if (!tier) continue;
+    const owner = tenantOwnerOf(ns);
+    const lost = tenantPieces(ns.metadata.name, tier, owner)
+      .slice(1)
+      .filter((p) => !present.has(`${p.type.kind}/${ns.metadata.name}/${p.object.metadata.name}`))
+      .map((p) => `${p.type.kind}/${p.object.metadata.name}`);
+    if (lost.length > 0)
+      findings.push(
+        finding({
+          bot: NAME,
+          check: 'provision.drift',
+          severity: 'warning',
+          object: nsRef(ns.metadata.name),
+          message: `Tenant ${ns.metadata.name} has lost ${lost.join(', ')} since it was provisioned.`,
+          evidence: { tier, owner: owner ?? null, missing: lost },
+          fix: `Re-run the request to recreate them: {"namespace": "${ns.metadata.name}", "tier": "${tier}"${owner ? `, "owner": "${owner}"` : ''}}`,
+        }),
+      );
   }
   return {
-    summary: `${tenants} provisioned tenants checked, ${findings.length} with missing pieces`,
+    summary: `${namespaces.length} provisioned tenants checked, ${findings.length} with missing pieces`,
     findings,
     errors,
-    data: { tenants },
+    data: { tenants: namespaces.length },
   };
 }
