@@ -25,6 +25,7 @@ import bot_eco_ingress_bot from './eco-ingress-bot/handler.ts';
 import bot_eco_limit_bot from './eco-limit-bot/handler.ts';
 import bot_eco_loadbalancer_bot from './eco-loadbalancer-bot/handler.ts';
 import bot_eco_log_bot from './eco-log-bot/handler.ts';
+import bot_eco_maintenance_bot from './eco-maintenance-bot/handler.ts';
 import bot_eco_metrics_bot from './eco-metrics-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_namespace_bot from './eco-namespace-bot/handler.ts';
@@ -74,6 +75,7 @@ export const bots = [
   bot_eco_limit_bot,
   bot_eco_loadbalancer_bot,
   bot_eco_log_bot,
+  bot_eco_maintenance_bot,
   bot_eco_metrics_bot,
   bot_eco_monitoring_bot,
   bot_eco_namespace_bot,
