@@ -46,6 +46,7 @@ import bot_eco_status_bot from './eco-status-bot/handler.ts';
 import bot_eco_storage_bot from './eco-storage-bot/handler.ts';
 import bot_eco_terraform_bot from './eco-terraform-bot/handler.ts';
 import bot_eco_trace_bot from './eco-trace-bot/handler.ts';
+import bot_eco_upgrade_bot from './eco-upgrade-bot/handler.ts';
 import bot_eco_volume_bot from './eco-volume-bot/handler.ts';
 
 /** Every bot of the fleet, sorted by folder name. */
@@ -96,5 +97,6 @@ export const bots = [
   bot_eco_storage_bot,
   bot_eco_terraform_bot,
   bot_eco_trace_bot,
+  bot_eco_upgrade_bot,
   bot_eco_volume_bot,
 ] as const;
