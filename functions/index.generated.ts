@@ -32,6 +32,7 @@ import bot_eco_namespace_bot from './eco-namespace-bot/handler.ts';
 import bot_eco_network_bot from './eco-network-bot/handler.ts';
 import bot_eco_node_bot from './eco-node-bot/handler.ts';
 import bot_eco_optimize_bot from './eco-optimize-bot/handler.ts';
+import bot_eco_patch_bot from './eco-patch-bot/handler.ts';
 import bot_eco_provision_bot from './eco-provision-bot/handler.ts';
 import bot_eco_quota_bot from './eco-quota-bot/handler.ts';
 import bot_eco_registry_bot from './eco-registry-bot/handler.ts';
@@ -83,6 +84,7 @@ export const bots = [
   bot_eco_network_bot,
   bot_eco_node_bot,
   bot_eco_optimize_bot,
+  bot_eco_patch_bot,
   bot_eco_provision_bot,
   bot_eco_quota_bot,
   bot_eco_registry_bot,
