@@ -206,16 +206,7 @@ async function drainStep(
       `drain of ${name} not finished within the drain timeout`,
     );
     run.nodeStates[name] = 'drain-timed-out';
-    run.findings.push(
-      nodeFinding(
-        node,
-        'maintenance.drain-timed-out',
-        'warning',
-        `Node ${name} could not be drained within ${Math.round(timeoutMs / 60000)} minutes; it was uncordoned and its Lease released`,
-        { startedAt: started.toISOString(), drainTimeoutMinutes: Math.round(timeoutMs / 60000) },
-        `see which PodDisruptionBudget blocked the evictions (maintenance.pdb-blocks-drain), fix it, then ask again: POST {"nodes":["${name}"]}`,
-      ),
-    );
+    run.findings.push(timedOutFinding(node, started, timeoutMs));
     return;
   }
   if (!isCordoned(node) && !cordonedThisRun) await ctx.safety.cordon(node, `drain ${name} for maintenance`);
@@ -280,6 +271,19 @@ async function drainStep(
       ),
     );
   }
+}
+
+function timedOutFinding(node: KubeObject, started: Date | undefined, timeoutMs: number): Finding {
+  const name = node.metadata.name;
+  const minutes = Math.round(timeoutMs / 60000);
+  return nodeFinding(
+    node,
+    'maintenance.drain-timed-out',
+    'warning',
+    `Node ${name} could not be drained within ${minutes} minutes; it was uncordoned and its Lease released`,
+    { since: started?.toISOString() ?? null, drainTimeoutMinutes: minutes },
+    `see which PodDisruptionBudget blocked the evictions (maintenance.pdb-blocks-drain), fix it, then ask again: POST {"nodes":["${name}"]}`,
+  );
 }
 
 function readyFinding(node: KubeObject, counts: Record<string, number>): Finding {
@@ -391,7 +395,11 @@ export default defineBot({
       const wanted = needsReboot(node) || requested.has(name);
       if (state === 'draining' || state === 'ready-for-reboot') inFlight.push(node);
       else if (wanted && (state === undefined || requested.has(name))) waiting.push(node);
-      else if (state === 'drain-timed-out') run.nodeStates[name] = 'drain-timed-out';
+      else if (state === 'drain-timed-out') {
+        run.nodeStates[name] = 'drain-timed-out';
+        // Still flagged: it keeps needing its reboot, and an operator has to ask again.
+        if (wanted) run.findings.push(timedOutFinding(node, stateOf(node).since, ctx.settings.drainTimeout));
+      }
     }
     // A node that took a Lease before its run died goes first: the slot is already its own.
     const holds = (node: KubeObject): number =>

@@ -183,6 +183,7 @@ describe('eco-maintenance-bot drain state machine (kured, over the Eviction API)
     // The next tick leaves it alone; an operator's request starts it again.
     const next = await tick(h, 36);
     expect(next.actions.filter((a) => a.verb === 'cordon')).toEqual([]);
+    expect(next.findings.map((f) => f.check)).toContain('maintenance.drain-timed-out');
     const again = await tick(h, 40, { nodes: ['node-a'] });
     expect(verbs(again.actions, 'applied')).toContain('cordon Node node-a');
     expect(stateOf(h, 'node-a')).toBe('draining');
@@ -200,6 +201,22 @@ describe('eco-maintenance-bot drain state machine (kured, over the Eviction API)
     const other = drained[0] === 'node-a' ? 'node-d' : 'node-a';
     expect(stateOf(h, other)).toBeUndefined();
     expect({ ...(a.data?.['nodes'] as object), ...(b.data?.['nodes'] as object) }).toHaveProperty(other);
+  });
+
+  it('drains two nodes side by side with ECO_MAINTENANCE_CONCURRENCY=2 (kured --concurrency), one Lease each', async () => {
+    const h = await start(cluster([node('node-d', { 'reboot-required': 'true' })]), {
+      ...APPLY,
+      ECO_MAINTENANCE_CONCURRENCY: '2',
+    });
+    const report = await tick(h, 0);
+    expect(report.errors).toEqual([]);
+    expect(cordoned(h, 'node-a')).toBe(true);
+    expect(cordoned(h, 'node-d')).toBe(true);
+    expect(stateOf(h, 'node-d')).toBe('ready-for-reboot'); // nothing to evict there
+    const holders = leases(h)
+      .map((l) => (l['spec'] as { holderIdentity?: string }).holderIdentity)
+      .sort();
+    expect(holders).toEqual(['node-a', 'node-d']);
   });
 
   it('resumes the drain of a run that died mid-drain, its Lease expired, on the next tick (state in annotations)', async () => {
