@@ -25,12 +25,14 @@ import bot_eco_ingress_bot from './eco-ingress-bot/handler.ts';
 import bot_eco_limit_bot from './eco-limit-bot/handler.ts';
 import bot_eco_loadbalancer_bot from './eco-loadbalancer-bot/handler.ts';
 import bot_eco_log_bot from './eco-log-bot/handler.ts';
+import bot_eco_maintenance_bot from './eco-maintenance-bot/handler.ts';
 import bot_eco_metrics_bot from './eco-metrics-bot/handler.ts';
 import bot_eco_monitoring_bot from './eco-monitoring-bot/handler.ts';
 import bot_eco_namespace_bot from './eco-namespace-bot/handler.ts';
 import bot_eco_network_bot from './eco-network-bot/handler.ts';
 import bot_eco_node_bot from './eco-node-bot/handler.ts';
 import bot_eco_optimize_bot from './eco-optimize-bot/handler.ts';
+import bot_eco_patch_bot from './eco-patch-bot/handler.ts';
 import bot_eco_provision_bot from './eco-provision-bot/handler.ts';
 import bot_eco_quota_bot from './eco-quota-bot/handler.ts';
 import bot_eco_registry_bot from './eco-registry-bot/handler.ts';
@@ -45,6 +47,7 @@ import bot_eco_status_bot from './eco-status-bot/handler.ts';
 import bot_eco_storage_bot from './eco-storage-bot/handler.ts';
 import bot_eco_terraform_bot from './eco-terraform-bot/handler.ts';
 import bot_eco_trace_bot from './eco-trace-bot/handler.ts';
+import bot_eco_upgrade_bot from './eco-upgrade-bot/handler.ts';
 import bot_eco_volume_bot from './eco-volume-bot/handler.ts';
 
 /** Every bot of the fleet, sorted by folder name. */
@@ -74,12 +77,14 @@ export const bots = [
   bot_eco_limit_bot,
   bot_eco_loadbalancer_bot,
   bot_eco_log_bot,
+  bot_eco_maintenance_bot,
   bot_eco_metrics_bot,
   bot_eco_monitoring_bot,
   bot_eco_namespace_bot,
   bot_eco_network_bot,
   bot_eco_node_bot,
   bot_eco_optimize_bot,
+  bot_eco_patch_bot,
   bot_eco_provision_bot,
   bot_eco_quota_bot,
   bot_eco_registry_bot,
@@ -94,5 +99,6 @@ export const bots = [
   bot_eco_storage_bot,
   bot_eco_terraform_bot,
   bot_eco_trace_bot,
+  bot_eco_upgrade_bot,
   bot_eco_volume_bot,
 ] as const;

@@ -830,4 +830,20 @@ export const PLANTED: readonly Planted[] = [
     description: 'minAvailable 2 with 2 cart pods: evicting either answers 429 (disruption budget)',
     expect: 'found',
   },
+  {
+    category: 'maintenance',
+    bot: 'eco-upgrade-bot',
+    check: 'upgrade.kubelet-skew',
+    object: o('v1', 'Node', 'eco-node-3'),
+    description: 'kubelet v1.32.9 three minors behind the v1.35.0 control plane: blocks its next upgrade',
+    expect: 'found',
+  },
+  {
+    category: 'maintenance',
+    bot: 'eco-upgrade-bot',
+    check: 'upgrade.kubelet-skew',
+    object: o('v1', 'Node', 'eco-node-1'),
+    description: 'kubelet on the control plane minor: within the skew policy',
+    expect: 'ignored',
+  },
 ];

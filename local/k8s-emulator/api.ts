@@ -910,8 +910,10 @@ export class Api {
     if (eviction?.metadata?.name && eviction.metadata.name !== r.name) {
       throw badRequest(`name in URL does not match name in Eviction object`);
     }
+    // The apiserver (eviction.go) lets the request's dryRun replace the Eviction's deleteOptions.dryRun.
+    const fromQuery = query.getAll('dryRun');
     const dryRun = parseDryRun(
-      [...query.getAll('dryRun'), ...(eviction?.deleteOptions?.dryRun ?? [])],
+      fromQuery.length > 0 ? fromQuery : (eviction?.deleteOptions?.dryRun ?? []),
       'DeleteOptions',
     );
     const success = json(201, JSON.stringify(statusBody(201, '', '', undefined, {}, 'Success')));
