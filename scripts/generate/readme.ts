@@ -32,17 +32,29 @@ function botsTable(bots: readonly Bot[]): string {
   ].join('\n');
 }
 
+/**
+ * One row per variable and meaning: a setting several bots share (PROMETHEUS_URL, the price book)
+ * is listed once with every bot that reads it, a bot's own setting names that bot.
+ */
 function botEnvTable(bots: readonly Bot[]): string {
-  const rows: string[] = [];
+  const rows = new Map<string, { env: string; bots: string[]; line: string }>();
   for (const bot of bots) {
-    const specs = Object.values(bot.settings ?? {}).sort((a, b) => a.env.localeCompare(b.env));
-    for (const spec of specs) {
-      rows.push(
-        `| \`${spec.env}\` | \`${bot.name}\` | ${cell(defaultText(spec))} | ${cell(allowedText(spec))} | ${cell(spec.meaning)} |`,
-      );
+    for (const spec of Object.values(bot.settings ?? {})) {
+      const line = `${cell(defaultText(spec))} | ${cell(allowedText(spec))} | ${cell(spec.meaning)}`;
+      const key = `${spec.env}\u0000${line}`;
+      const row = rows.get(key) ?? { env: spec.env, bots: [], line };
+      row.bots.push(bot.name);
+      rows.set(key, row);
     }
   }
-  return ['| variable | bot | default | allowed | meaning |', '|---|---|---|---|---|', ...rows].join('\n');
+  const sorted = [...rows.values()].sort(
+    (a, b) => a.env.localeCompare(b.env) || a.line.localeCompare(b.line),
+  );
+  return [
+    '| variable | bots | default | allowed | meaning |',
+    '|---|---|---|---|---|',
+    ...sorted.map((r) => `| \`${r.env}\` | ${r.bots.map((b) => `\`${b}\``).join(', ')} | ${r.line} |`),
+  ].join('\n');
 }
 
 function plantedTable(planted: readonly Planted[], built: ReadonlySet<string>): string {

@@ -10,7 +10,12 @@ describe('README bot tables generated from the declarations', () => {
     for (const bot of bots) {
       expect(sections['bots']).toContain(`| \`${bot.name}\` | ${bot.category} | ${bot.tier} |`);
       for (const spec of Object.values(bot.settings ?? {}))
-        expect(sections['bot-env']).toContain(`| \`${spec.env}\` | \`${bot.name}\` |`);
+        expect(
+          (sections['bot-env'] ?? '')
+            .split('\n')
+            .some((row) => row.startsWith(`| \`${spec.env}\` |`) && row.includes(`\`${bot.name}\``)),
+          `${spec.env} of ${bot.name}`,
+        ).toBe(true);
     }
     expect(sections['bots']).toContain(`${bots.length} of the catalogue's 49 bots`);
   });
