@@ -32,6 +32,7 @@ export function knativeService(bot: Bot, domain: string = DEFAULT_DOMAIN): Manif
   const labels = { ...botLabels(bot), ...workloadLabels(bot.name, bot.category, domain) };
   const platformAnnotations = workloadAnnotations(bot.tier);
   const env: { name: string; value: string }[] = [{ name: 'ECO_MODE', value: 'dry-run' }];
+  if (tier.nodeOptions !== undefined) env.push({ name: 'NODE_OPTIONS', value: tier.nodeOptions });
   if (bot.name === DEPLOY.alertReceiver) {
     env.push({ name: 'ECO_AUTH_SECRET_NAME', value: DEPLOY.alertTokenSecret });
     env.push({ name: 'ECO_SECRETS_DIR', value: '/var/run/secrets/eco-bots' });

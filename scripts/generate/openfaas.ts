@@ -58,7 +58,11 @@ function botFunction(bot: Bot, domain: string): Record<string, unknown> {
     handler: `./functions/${bot.name}`,
     image: image(bot.name),
     build_args: { ECO_BUNDLE: `functions/${bot.name}` },
-    environment: { ECO_MODE: 'dry-run', ...extras.environment },
+    environment: {
+      ECO_MODE: 'dry-run',
+      ...(tier.nodeOptions === undefined ? {} : { NODE_OPTIONS: tier.nodeOptions }),
+      ...extras.environment,
+    },
   };
   if (extras.secrets.length > 0) fn['secrets'] = extras.secrets;
   fn['labels'] = {
@@ -158,6 +162,7 @@ export function stackCeFile(fleet: Fleet): GeneratedFile {
       // No ECO_AUTH_* here: auth is per process, and the cron-connector's ticks carry no credentials.
       environment: {
         ECO_MODE: 'dry-run',
+        ...(tier.nodeOptions === undefined ? {} : { NODE_OPTIONS: tier.nodeOptions }),
         ...(needsReceiver
           ? { OPENFAAS_URL: DEPLOY.gatewayUrl, OPENFAAS_FUNCTION_MAP: functionMap(fleet) }
           : {}),

@@ -83,6 +83,10 @@ describe('stack.yml (one function per bot)', () => {
       expect(fn['handler']).toBe(`./functions/${bot.name}`);
       expect(fn['build_args']).toEqual({ ECO_BUNDLE: `functions/${bot.name}` });
       expect(fn.environment['ECO_MODE']).toBe('dry-run');
+      // The small tier caps V8's young generation so a busy webhook bot stays within its 128 Mi request.
+      expect(fn.environment['NODE_OPTIONS']).toBe(
+        bot.tier === 'small' ? '--max-semi-space-size=2' : undefined,
+      );
       expect(fn['readonly_root_filesystem']).toBe(true);
       expect(fn['requests']).toEqual(TIERS[bot.tier].requests);
       expect(fn['limits']).toEqual(TIERS[bot.tier].limits);
