@@ -25,7 +25,12 @@ import {
   PROMETHEUS_SETTING_REF,
   prometheusClientFrom,
 } from '../../shared/prometheus/index.ts';
-import { containerResources, groupWorkloads, isActivePod } from '../../shared/workloads/index.ts';
+import {
+  containerResources,
+  groupWorkloads,
+  WORKLOAD_RESOURCES,
+  isActivePod,
+} from '../../shared/workloads/index.ts';
 import type { ContainerSpec } from '../../shared/workloads/index.ts';
 import { allocate, BUDGET_ANNOTATION, budgetStatus, IDLE, toCsv } from './allocation.ts';
 import type { AggregateBy, ContainerAllocation, IdleSharing, NodeCapacity } from './allocation.ts';
@@ -37,13 +42,7 @@ const NAME = 'eco-cost-bot';
 const KINDS = {
   namespaces: resources.namespaces,
   nodes: resources.nodes,
-  pods: resources.pods,
-  replicasets: resources.replicasets,
-  deployments: resources.deployments,
-  statefulsets: resources.statefulsets,
-  daemonsets: resources.daemonsets,
-  jobs: resources.jobs,
-  cronjobs: resources.cronjobs,
+  ...WORKLOAD_RESOURCES,
 };
 
 const SETTINGS = {

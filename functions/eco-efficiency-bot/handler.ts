@@ -26,7 +26,12 @@ import {
   PROMETHEUS_SETTING_REF,
   prometheusClientFrom,
 } from '../../shared/prometheus/index.ts';
-import { containerResources, groupWorkloads, isActivePod } from '../../shared/workloads/index.ts';
+import {
+  containerResources,
+  groupWorkloads,
+  WORKLOAD_RESOURCES,
+  isActivePod,
+} from '../../shared/workloads/index.ts';
 import type { ContainerSpec } from '../../shared/workloads/index.ts';
 import { containerKey, usageFromMetricsServer, usageFromPrometheus } from '../../shared/workloads/usage.ts';
 import type { AverageUsage } from '../../shared/workloads/usage.ts';
@@ -45,13 +50,7 @@ const NAME = 'eco-efficiency-bot';
 const KINDS = {
   namespaces: resources.namespaces,
   nodes: resources.nodes,
-  pods: resources.pods,
-  replicasets: resources.replicasets,
-  deployments: resources.deployments,
-  statefulsets: resources.statefulsets,
-  daemonsets: resources.daemonsets,
-  jobs: resources.jobs,
-  cronjobs: resources.cronjobs,
+  ...WORKLOAD_RESOURCES,
 };
 
 const SETTINGS = {

@@ -15,7 +15,7 @@ import {
 } from '../../shared/index.ts';
 import type { KubeObject, RunResult, Snapshot } from '../../shared/index.ts';
 import { parseQuantity } from '../../shared/k8s/quantity.ts';
-import { groupWorkloads, templateContainers } from '../../shared/workloads/index.ts';
+import { groupWorkloads, WORKLOAD_RESOURCES, templateContainers } from '../../shared/workloads/index.ts';
 import {
   containerDefaults,
   coveredByDefaults,
@@ -34,13 +34,7 @@ const NAME = 'eco-limit-bot';
 
 const KINDS = {
   namespaces: resources.namespaces,
-  pods: resources.pods,
-  replicasets: resources.replicasets,
-  deployments: resources.deployments,
-  statefulsets: resources.statefulsets,
-  daemonsets: resources.daemonsets,
-  jobs: resources.jobs,
-  cronjobs: resources.cronjobs,
+  ...WORKLOAD_RESOURCES,
   limitranges: resources.limitranges,
 };
 type Snap = Snapshot<typeof KINDS>;

@@ -66,6 +66,17 @@ function controllerOf(object: KubeObject): { kind: string; name: string } | unde
   return refs.find((ref) => ref.controller === true) ?? refs[0];
 }
 
+/** The kinds groupWorkloads reads, as a snapshot's kind map: spread into a bot's KINDS. */
+export const WORKLOAD_RESOURCES = Object.freeze({
+  pods: resources.pods,
+  replicasets: resources.replicasets,
+  deployments: resources.deployments,
+  statefulsets: resources.statefulsets,
+  daemonsets: resources.daemonsets,
+  jobs: resources.jobs,
+  cronjobs: resources.cronjobs,
+});
+
 export interface WorkloadObjects {
   pods: readonly KubeObject[];
   replicasets?: readonly KubeObject[];
