@@ -22,7 +22,6 @@ import {
 } from '../../shared/index.ts';
 import { DEFAULT_PROTECTED_NAMESPACES } from '../../shared/safety/exclusions.ts';
 import {
-  DEFAULT_BACKUP_PREFIX,
   DEFAULT_RETENTION,
   EXCLUDE_LABEL,
   OBJECT_STORE_SETTINGS,
@@ -42,22 +41,18 @@ import {
   type ArchiveKey,
   type ObjectStore,
   type SkipReason,
+  BACKUP_KIND,
+  BACKUP_PREFIX_SETTING,
 } from '../../shared/storage/index.ts';
 import { CLUSTER_TYPES, NAMESPACED_TYPES, selectTypes, typeName } from './catalog.ts';
 import { collectDependencies } from './dependencies.ts';
 import { InputSchema, type Input } from './schema.ts';
 
 const NAME = 'eco-backup-bot';
-const BACKUP_KIND = { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Backup' } as const;
 
 const SETTINGS = {
   ...OBJECT_STORE_SETTINGS,
-  prefix: setting.string({
-    env: 'ECO_BACKUP_PREFIX',
-    default: DEFAULT_BACKUP_PREFIX,
-    pattern: /^([a-z0-9][-a-z0-9._]*\/)*$/,
-    meaning: 'key prefix of the backups in the store (one folder per backup under it)',
-  }),
+  prefix: BACKUP_PREFIX_SETTING,
   keyFile: setting.file({
     env: 'ECO_BACKUP_KEY_FILE',
     meaning:

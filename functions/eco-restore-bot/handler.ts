@@ -22,7 +22,6 @@ import {
 } from '../../shared/index.ts';
 import {
   CLUSTER_TYPES,
-  DEFAULT_BACKUP_PREFIX,
   NAMESPACED_TYPES,
   OBJECT_STORE_SETTINGS,
   backupKeys,
@@ -40,21 +39,17 @@ import {
   type ArchiveKey,
   type NamespaceMapping,
   type ObjectStore,
+  BACKUP_KIND,
+  BACKUP_PREFIX_SETTING,
 } from '../../shared/storage/index.ts';
 import { decide, planRestore, type ExistingPolicy, type PlannedObject } from './plan.ts';
 import { InputSchema, type Input } from './schema.ts';
 
 const NAME = 'eco-restore-bot';
-const BACKUP_KIND = { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Backup' } as const;
 
 const SETTINGS = {
   ...OBJECT_STORE_SETTINGS,
-  prefix: setting.string({
-    env: 'ECO_BACKUP_PREFIX',
-    default: DEFAULT_BACKUP_PREFIX,
-    pattern: /^([a-z0-9][-a-z0-9._]*\/)*$/,
-    meaning: 'key prefix of the backups in the store',
-  }),
+  prefix: BACKUP_PREFIX_SETTING,
   keyFile: setting.file({
     env: 'ECO_BACKUP_KEY_FILE',
     meaning: 'AES-256 key that decrypts encrypted archives (the backup bot’s key)',

@@ -12,6 +12,8 @@ export { applyNamespaceMapping, mapNamespace, parseNamespaceMapping } from './ma
 export type { NamespaceMapping } from './mapping.ts';
 export {
   ARCHIVE_FILE,
+  BACKUP_KIND,
+  BACKUP_PREFIX_SETTING,
   DEFAULT_BACKUP_PREFIX,
   MANIFEST_FILE,
   backupKeys,

@@ -3,8 +3,20 @@
 //   <prefix><name>/manifest.json    the manifest, written last: a backup without one is incomplete
 import type { ObjectStore } from '../objectstore/types.ts';
 import { listAll } from '../objectstore/list-all.ts';
+import { setting } from '../settings/spec.ts';
 
 export const DEFAULT_BACKUP_PREFIX = 'backups/';
+
+/** A backup as a finding's or an action's object. */
+export const BACKUP_KIND = Object.freeze({ apiVersion: 'eco.bsw-arch.org/v1', kind: 'Backup' } as const);
+
+/** ECO_BACKUP_PREFIX, read by eco-backup-bot (writes there) and eco-restore-bot (reads there). */
+export const BACKUP_PREFIX_SETTING = setting.string({
+  env: 'ECO_BACKUP_PREFIX',
+  default: DEFAULT_BACKUP_PREFIX,
+  pattern: /^([a-z0-9][-a-z0-9._]*\/)*$/,
+  meaning: 'key prefix of the backups in the store (one folder per backup under it)',
+});
 export const ARCHIVE_FILE = 'archive.tar.gz';
 export const MANIFEST_FILE = 'manifest.json';
 
