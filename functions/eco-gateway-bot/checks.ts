@@ -8,7 +8,7 @@ import {
   type ResourceType,
   type Snapshot,
 } from '../../shared/index.ts';
-import { backendProblem, ingressBackends, portText, serviceIndex } from '../../shared/net/index.ts';
+import { backendProblem, ingressBackendProblems, portText, serviceIndex } from '../../shared/net/index.ts';
 import { normalizeImage, type DeclaredFunction, type DeployedFunction } from './openfaas.ts';
 
 const gw = (plural: string, kind: string): ResourceType => ({
@@ -165,23 +165,21 @@ export const ingressMissingBackend = check<Snap, Settings>({
   *run(snap) {
     if (snap.failed.has('services')) return;
     const services = serviceIndex(snap.objects.services);
-    for (const ing of snap.objects.ingresses) {
-      const ns = ing.metadata.namespace ?? '';
-      for (const b of ingressBackends(ing)) {
-        const p = backendProblem(services, ns, b.service, b.port);
-        if (p === undefined) continue;
-        yield {
-          object: ing,
-          type: resources.ingresses,
-          discriminator: b.at,
-          message:
-            p.problem === 'missing-service'
-              ? `Ingress ${ns}/${ing.metadata.name} routes to Service ${b.service}, which does not exist`
-              : `Ingress ${ns}/${ing.metadata.name} routes to port ${portText(b.port ?? { number: 0 })} of Service ${b.service}, which has no such port`,
-          evidence: { at: b.at, service: b.service, problem: p.problem },
-          fix: `Point the rule at an existing Service and port (kubectl get svc -n ${ns})`,
-        };
-      }
+    for (const { ingress: ing, namespace: ns, backend: b, problem: p } of ingressBackendProblems(
+      snap.objects.ingresses,
+      services,
+    )) {
+      yield {
+        object: ing,
+        type: resources.ingresses,
+        discriminator: b.at,
+        message:
+          p.problem === 'missing-service'
+            ? `Ingress ${ns}/${ing.metadata.name} routes to Service ${b.service}, which does not exist`
+            : `Ingress ${ns}/${ing.metadata.name} routes to port ${portText(b.port ?? { number: 0 })} of Service ${b.service}, which has no such port`,
+        evidence: { at: b.at, service: b.service, problem: p.problem },
+        fix: `Point the rule at an existing Service and port (kubectl get svc -n ${ns})`,
+      };
     }
   },
 });

@@ -3,7 +3,7 @@
 // cert-manager's renewal window.
 import { check, resources, type KubeObject, type ObjectRef, type Snapshot } from '../../shared/index.ts';
 import {
-  backendProblem,
+  ingressBackendProblems,
   ingressBackends,
   ingressSpec,
   portText,
@@ -68,24 +68,24 @@ export const missingService = check<Snap, Settings>({
   *run(snap) {
     if (snap.failed.has('services')) return;
     const services = serviceIndex(snap.objects.services);
-    for (const ing of snap.objects.ingresses) {
-      const ns = ing.metadata.namespace ?? '';
-      for (const b of ingressBackends(ing)) {
-        if (backendProblem(services, ns, b.service, b.port)?.problem !== 'missing-service') continue;
-        yield {
-          object: ing,
-          type: resources.ingresses,
-          discriminator: b.at,
-          message: `Ingress ${ns}/${ing.metadata.name} sends ${b.host ?? '*'}${b.path ?? ''} to Service ${b.service}, which does not exist`,
-          evidence: {
-            at: b.at,
-            service: b.service,
-            ...(b.host ? { host: b.host } : {}),
-            ...(b.path ? { path: b.path } : {}),
-          },
-          fix: `Create Service ${ns}/${b.service} or point the rule at an existing one (kubectl get svc -n ${ns})`,
-        };
-      }
+    for (const { ingress: ing, namespace: ns, backend: b, problem } of ingressBackendProblems(
+      snap.objects.ingresses,
+      services,
+    )) {
+      if (problem.problem !== 'missing-service') continue;
+      yield {
+        object: ing,
+        type: resources.ingresses,
+        discriminator: b.at,
+        message: `Ingress ${ns}/${ing.metadata.name} sends ${b.host ?? '*'}${b.path ?? ''} to Service ${b.service}, which does not exist`,
+        evidence: {
+          at: b.at,
+          service: b.service,
+          ...(b.host ? { host: b.host } : {}),
+          ...(b.path ? { path: b.path } : {}),
+        },
+        fix: `Create Service ${ns}/${b.service} or point the rule at an existing one (kubectl get svc -n ${ns})`,
+      };
     }
   },
 });
@@ -99,25 +99,24 @@ export const missingPort = check<Snap, Settings>({
   *run(snap) {
     if (snap.failed.has('services')) return;
     const services = serviceIndex(snap.objects.services);
-    for (const ing of snap.objects.ingresses) {
-      const ns = ing.metadata.namespace ?? '';
-      for (const b of ingressBackends(ing)) {
-        const p = backendProblem(services, ns, b.service, b.port);
-        if (p?.problem !== 'missing-port' || b.port === undefined) continue;
-        yield {
-          object: ing,
-          type: resources.ingresses,
-          discriminator: b.at,
-          message: `Ingress ${ns}/${ing.metadata.name} uses port ${portText(b.port)} of Service ${b.service}, which has no such port`,
-          evidence: {
-            at: b.at,
-            service: b.service,
-            port: b.port,
-            servicePorts: p.ports.map((sp) => ({ name: sp.name, port: sp.port })),
-          },
-          fix: `Use one of the Service's ports (${p.ports.map((sp) => sp.name ?? sp.port).join(', ')}) in the Ingress`,
-        };
-      }
+    for (const { ingress: ing, namespace: ns, backend: b, problem: p } of ingressBackendProblems(
+      snap.objects.ingresses,
+      services,
+    )) {
+      if (p.problem !== 'missing-port' || b.port === undefined) continue;
+      yield {
+        object: ing,
+        type: resources.ingresses,
+        discriminator: b.at,
+        message: `Ingress ${ns}/${ing.metadata.name} uses port ${portText(b.port)} of Service ${b.service}, which has no such port`,
+        evidence: {
+          at: b.at,
+          service: b.service,
+          port: b.port,
+          servicePorts: p.ports.map((sp) => ({ name: sp.name, port: sp.port })),
+        },
+        fix: `Use one of the Service's ports (${p.ports.map((sp) => sp.name ?? sp.port).join(', ')}) in the Ingress`,
+      };
     }
   },
 });

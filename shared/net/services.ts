@@ -127,3 +127,27 @@ export function backendProblem(
     return { problem: 'missing-port', ports: serviceSpec(svc).ports ?? [] };
   return undefined;
 }
+
+export type BackendProblem = NonNullable<ReturnType<typeof backendProblem>>;
+
+/**
+ * Every Ingress backend whose Service or port does not exist, with the Ingress and its namespace:
+ * the one walk the gateway and ingress bots' backend checks share.
+ */
+export function* ingressBackendProblems(
+  ingresses: readonly KubeObject[],
+  services: ReadonlyMap<string, KubeObject>,
+): Generator<{
+  ingress: KubeObject;
+  namespace: string;
+  backend: IngressBackendRef;
+  problem: BackendProblem;
+}> {
+  for (const ingress of ingresses) {
+    const namespace = ingress.metadata.namespace ?? '';
+    for (const backend of ingressBackends(ingress)) {
+      const problem = backendProblem(services, namespace, backend.service, backend.port);
+      if (problem !== undefined) yield { ingress, namespace, backend, problem };
+    }
+  }
+}
