@@ -1,6 +1,7 @@
 // The directory backend: objects are plain files under a root (a mounted volume), so an operator can
 // browse a backup volume and untar an archive by hand. Bookkeeping lives under `<root>/.eco/`:
-// `meta/<key>.json` holds the sha256, content type and metadata, `tmp/` the files being written.
+// `meta/<key>.json` holds the sha256, content type and metadata, `tmp/` the files being written,
+// `locks/` one short-lived file per key being committed.
 // A write goes to a temp file (flushed to disk) and is renamed into place, so a reader sees the old
 // object or the new one, never a part.
 
@@ -38,6 +39,15 @@ import type {
 } from './types.ts';
 import { verifyContent } from './verify.ts';
 
+/** How often `get` reads an object whose content and recorded checksum disagree. */
+const READ_ATTEMPTS = 3;
+/** How long a writer waits for another's commit of the same key before giving up. */
+const LOCK_WAIT_MS = 10_000;
+/** A lock file this old belongs to a writer that died between its two renames. */
+const LOCK_STALE_MS = 30_000;
+
+const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
+
 /** The store's own folder under the root; keys may not start with it. */
 export const RESERVED_DIR = '.eco';
 
@@ -61,6 +71,8 @@ class DirectoryStore implements ObjectStore {
   readonly system = 'directory' as const;
   readonly location: string;
   private realRoot: Promise<string> | undefined;
+  /** The last commit queued per key in this process, so its writers commit one at a time. */
+  private readonly commits = new Map<string, Promise<void>>();
 
   constructor(private readonly root: string) {
     this.location = `directory ${root}`;
@@ -86,10 +98,14 @@ class DirectoryStore implements ObjectStore {
       try {
         await writeFile(tmpData, body, { flag: 'wx', flush: true });
         await writeFile(tmpMeta, `${JSON.stringify(meta)}\n`, { flag: 'wx', flush: true });
-        // Metadata first: a reader racing this write sees new metadata with old content (a checksum
-        // mismatch that `get` re-reads once), never new content that nothing vouches for.
-        await rename(tmpMeta, metaTarget);
-        await rename(tmpData, target);
+        // The two renames are one commit under the key's lock: without it, two racing writers can
+        // interleave them and leave one writer's metadata beside the other's content for good.
+        await this.commitLocked(key, async () => {
+          // Metadata first: a reader racing this write sees new metadata with old content (a checksum
+          // mismatch that `get` reads again), never new content that nothing vouches for.
+          await rename(tmpMeta, metaTarget);
+          await rename(tmpData, target);
+        });
       } finally {
         await rm(tmpData, { force: true });
         await rm(tmpMeta, { force: true });
@@ -102,8 +118,8 @@ class DirectoryStore implements ObjectStore {
     checkKey(key, this.system, 'get', RESERVED_DIR);
     options.signal?.throwIfAborted();
     return this.guard('get', key, async () => {
-      // Two reads at most: the second covers a concurrent `put` that replaced the object between
-      // reading its metadata and its content.
+      // A few reads at most: the later ones cover a concurrent `put` that replaced the object
+      // between reading its metadata and its content (its two renames are microseconds apart).
       for (let attempt = 1; ; attempt += 1) {
         const head = await this.headOrThrow(key);
         const body = await this.readData(key);
@@ -111,7 +127,8 @@ class DirectoryStore implements ObjectStore {
           verifyContent(this.system, body, { ...head, size: body.byteLength }, options);
           return { body, head: { ...head, size: body.byteLength } };
         } catch (error) {
-          if (attempt >= 2) throw error;
+          if (attempt >= READ_ATTEMPTS) throw error;
+          await sleep(attempt * 5);
         }
       }
     });
@@ -194,6 +211,57 @@ class DirectoryStore implements ObjectStore {
       });
     }
     return copied;
+  }
+
+  /**
+   * Runs `commit` holding the key's lock: a promise chain within this process, and a lock file
+   * (created with O_EXCL) across processes sharing the volume. A lock file older than
+   * LOCK_STALE_MS is left by a writer that died mid-commit and is taken over.
+   */
+  private async commitLocked(key: string, commit: () => Promise<void>): Promise<void> {
+    const previous = this.commits.get(key) ?? Promise.resolve();
+    const mine = previous.then(() => this.withLockFile(key, commit));
+    const settled = mine.catch(() => undefined);
+    this.commits.set(key, settled);
+    try {
+      await mine;
+    } finally {
+      if (this.commits.get(key) === settled) this.commits.delete(key);
+    }
+  }
+
+  private async withLockFile(key: string, commit: () => Promise<void>): Promise<void> {
+    const lockPath = await this.pathInside(
+      join(this.root, RESERVED_DIR, 'locks', `${sha256Hex(Buffer.from(key))}.lock`),
+      true,
+    );
+    const deadline = Date.now() + LOCK_WAIT_MS;
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        const handle = await open(lockPath, 'wx');
+        await handle.close();
+        break;
+      } catch (error) {
+        if (errno(error) !== 'EEXIST') throw error;
+        const info = await stat(lockPath).catch(() => undefined);
+        if (info !== undefined && Date.now() - info.mtimeMs > LOCK_STALE_MS) {
+          await rm(lockPath, { force: true });
+          continue;
+        }
+        if (Date.now() > deadline) {
+          throw new ObjectStoreError(
+            `another writer has held the lock on this key for over ${LOCK_WAIT_MS / 1000} s (${lockPath})`,
+            { system: this.system, operation: 'put', key },
+          );
+        }
+        await sleep(Math.min(50, 2 ** attempt));
+      }
+    }
+    try {
+      await commit();
+    } finally {
+      await rm(lockPath, { force: true });
+    }
   }
 
   private dataPath(key: string): string {
