@@ -1,5 +1,10 @@
-// npm run build: one minified ESM bundle per bot (dist/functions/<bot>/index.mjs) and one per
-// category (dist/groups/<category>/index.mjs), each runnable with plain `node` and nothing beside it.
+// npm run build: one minified bundle per bot (dist/functions/<bot>/index.cjs) and one per category
+// (dist/groups/<category>/index.cjs), each runnable with plain `node` and nothing beside it. Beside
+// each goes start.cjs, the image's entry point, which runs the bundle with a V8 code cache
+// (shared/runtime/start.ts); `--code-cache` also writes that cache here, with this machine's Node.
+//
+// CommonJS, not ESM: V8's code cache is reachable only for scripts (node:vm), and the bundle has
+// no top-level await or import.meta, so the format changes nothing else.
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
@@ -9,10 +14,6 @@ import type { Bot } from '../shared/bot/types.ts';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const defaultDist = join(root, 'dist');
-
-// CJS dependencies call require(); an ESM bundle has none, so give it one.
-const banner =
-  "import { createRequire as __ecoCreateRequire } from 'node:module'; const require = __ecoCreateRequire(import.meta.url);";
 
 export interface BuiltBundle {
   name: string;
@@ -60,20 +61,66 @@ async function bundle(
     stdin: { contents, resolveDir: root, sourcefile: `${kind}-${name}-entry.ts`, loader: 'ts' },
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
     minify: true,
     sourcemap: 'linked',
     sourcesContent: false,
     legalComments: 'none',
-    banner: { js: banner },
     outfile,
     logLevel: 'warning',
     // The bundle must not depend on anything beside it.
     packages: 'bundle',
   };
   await build(options);
+  await buildStarter(join(dirname(outfile), 'start.cjs'));
   return { name, kind, file: relative(root, outfile), bytes: (await stat(outfile)).size, bots };
+}
+
+/** start.cjs: the code-cache loader beside a bundle (shared/runtime/start.ts, bundled alone). */
+async function buildStarter(outfile: string): Promise<void> {
+  await build({
+    entryPoints: [join(root, 'shared', 'runtime', 'start.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    minify: true,
+    legalComments: 'none',
+    outfile,
+    logLevel: 'warning',
+    packages: 'bundle',
+  });
+}
+
+/**
+ * Writes index.cjs.cache beside a built bundle by running its start.cjs once with
+ * `--write-code-cache` on this Node, with these NODE_OPTIONS (V8 accepts a cache only from the same
+ * V8 with the same flags). The image does this in its own stage, on the runtime base.
+ */
+export async function writeCodeCache(bundleFile: string, nodeOptions = ''): Promise<number> {
+  const { spawn } = await import('node:child_process');
+  const { freePort } = await import('../local/gateway/free-port.ts');
+  const port = await freePort();
+  const starter = join(dirname(bundleFile), 'start.cjs');
+  await new Promise<void>((done, fail) => {
+    const child = spawn(process.execPath, [starter, '--write-code-cache'], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        PORT: String(port),
+        NODE_OPTIONS: nodeOptions,
+        ECO_MODE: 'dry-run',
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', fail);
+    child.on('exit', (code) =>
+      code === 0 ? done() : fail(new Error(`${starter} --write-code-cache exited ${code}: ${stderr.trim()}`)),
+    );
+  });
+  return (await stat(`${bundleFile}.cache`)).size;
 }
 
 /** One bot's bundle at `outfile`, exactly as `npm run build` makes it (tests build into a temp dir). */
@@ -100,7 +147,7 @@ export async function buildAll(options: { only?: string[]; outDir?: string } = {
   for (const bot of fleet) {
     const name = bot.name;
     byCategory.set(bot.category, [...(byCategory.get(bot.category) ?? []), name]);
-    built.push(await buildBotBundle(name, join(dist, 'functions', name, 'index.mjs')));
+    built.push(await buildBotBundle(name, join(dist, 'functions', name, 'index.cjs')));
   }
 
   if (options.only === undefined) {
@@ -110,7 +157,7 @@ export async function buildAll(options: { only?: string[]; outDir?: string } = {
         .join('\n');
       const entry = `${imports}\nimport { serve } from ${importPath(runtime)};\nvoid serve([${members.map((_, i) => `bot${i}`).join(', ')}], { name: ${JSON.stringify(`eco-${category}-bots`)} });\n`;
       built.push(
-        await bundle(category, 'group', entry, join(dist, 'groups', category, 'index.mjs'), members),
+        await bundle(category, 'group', entry, join(dist, 'groups', category, 'index.cjs'), members),
       );
     }
   }
@@ -148,8 +195,14 @@ export async function buildAll(options: { only?: string[]; outDir?: string } = {
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
   const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const codeCache = process.argv.includes('--code-cache');
   const started = performance.now();
   const built = await buildAll(only.length > 0 ? { only } : {});
-  for (const b of built) console.log(`${b.file.padEnd(48)} ${(b.bytes / 1024).toFixed(1).padStart(8)} KiB`);
+  for (const b of built) {
+    const cache = codeCache
+      ? `  code cache ${((await writeCodeCache(join(root, b.file), process.env['ECO_NODE_OPTIONS'] ?? '')) / 1024).toFixed(1)} KiB`
+      : '';
+    console.log(`${b.file.padEnd(48)} ${(b.bytes / 1024).toFixed(1).padStart(8)} KiB${cache}`);
+  }
   console.log(`built ${built.length} bundle(s) in ${Math.round(performance.now() - started)} ms`);
 }

@@ -1,5 +1,5 @@
 // A bot's process when run from source (no dist bundle): the same two lines the build writes into
-// dist/functions/<bot>/index.mjs, with the bot chosen by argv. Started by the gateway as
+// dist/functions/<bot>/index.cjs, with the bot chosen by argv. Started by the gateway as
 // `node --import tsx local/gateway/bot-entry.ts <bot> [handler-file]` (tests pass fixture handlers).
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';

@@ -39,7 +39,7 @@ export function functionStatus(
     name: bot.name,
     image: `eco-bots/${bot.name}:local`,
     namespace: 'openfaas-fn',
-    envProcess: 'node index.mjs',
+    envProcess: 'node start.cjs',
     envVars: {},
     labels: {
       'com.openfaas.scale.zero': 'true',

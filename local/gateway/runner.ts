@@ -7,7 +7,7 @@ export type RunnerKind = 'dist' | 'source';
 export type RunnerChoice = RunnerKind | 'auto';
 
 export function distEntry(bot: string, root = REPO_ROOT): string {
-  return path.join(root, 'dist', 'functions', bot, 'index.mjs');
+  return path.join(root, 'dist', 'functions', bot, 'index.cjs');
 }
 
 function newestMtime(dir: string): number {

@@ -46,7 +46,7 @@ export const PAYLOAD = JSON.stringify({
 const HEADERS = { 'content-type': 'application/json', 'user-agent': 'Alertmanager/0.28.1' };
 
 export async function run(ctx: BenchContext): Promise<BenchResult> {
-  const bundle = join(ctx.root, 'dist', 'functions', BOT, 'index.mjs');
+  const bundle = join(ctx.root, 'dist', 'functions', BOT, 'index.cjs');
   if (!existsSync(bundle)) {
     ctx.log(`building ${BOT}`);
     await buildAll({ only: [BOT] });
@@ -54,7 +54,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   // Run from an empty directory: proves the bundle needs nothing beside it.
   const dir = await mkdtemp(join(tmpdir(), 'eco-bench-'));
   try {
-    const botFile = join(dir, 'index.mjs');
+    const botFile = join(dir, 'index.cjs');
     await copyFile(bundle, botFile);
     const bareFile = await writeBareServer(dir);
     const noopFile = await buildKitFloor(ctx.root, dir);

@@ -25,7 +25,7 @@ const iso = (msAgo: number) => new Date(NOW - msAgo).toISOString();
 const DAY = 86_400_000;
 
 /** One GET to the API server per request, then 200: the floor for a bot that reads the cluster once. */
-const BARE_GET_SERVER = `import http from 'node:http';
+export const BARE_GET_SERVER = `import http from 'node:http';
 const target = new URL(process.env.EMU_URL + '/api/v1/nodes');
 const agent = new http.Agent({ keepAlive: true });
 http.createServer((req, res) => {
@@ -339,7 +339,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     // Run the bundles from an empty directory: they need nothing beside them.
     const bundles: Record<string, { file: string; bytes: number }> = {};
     for (const name of [MONITORING, CLEANUP]) {
-      const source = join(ctx.root, 'dist', 'functions', name, 'index.mjs');
+      const source = join(ctx.root, 'dist', 'functions', name, 'index.cjs');
       const file = join(dir, `${name}.mjs`);
       await copyFile(source, file);
       bundles[name] = { file, bytes: (await stat(source)).size };

@@ -135,7 +135,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const bot = await loadBot(ctx.root, BOT);
   const { emulator, kubeconfig } = await emulatorFor(bot, workloadCluster(), dir);
   try {
-    const source = join(ctx.root, 'dist', 'functions', BOT, 'index.mjs');
+    const source = join(ctx.root, 'dist', 'functions', BOT, 'index.cjs');
     const bundle = join(dir, `${BOT}.mjs`);
     await copyFile(source, bundle);
     const repeats = ctx.quick ? 1 : 3;

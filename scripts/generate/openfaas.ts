@@ -57,7 +57,11 @@ function botFunction(bot: Bot, domain: string): Record<string, unknown> {
     lang: TEMPLATE_LANG,
     handler: `./functions/${bot.name}`,
     image: image(bot.name),
-    build_args: { ECO_BUNDLE: `functions/${bot.name}` },
+    // The image's code cache is written with the NODE_OPTIONS the function runs with, or V8 refuses it.
+    build_args: {
+      ECO_BUNDLE: `functions/${bot.name}`,
+      ...(tier.nodeOptions === undefined ? {} : { ECO_NODE_OPTIONS: tier.nodeOptions }),
+    },
     environment: {
       ECO_MODE: 'dry-run',
       ...(tier.nodeOptions === undefined ? {} : { NODE_OPTIONS: tier.nodeOptions }),
@@ -158,7 +162,10 @@ export function stackCeFile(fleet: Fleet): GeneratedFile {
       lang: TEMPLATE_LANG,
       handler: './functions',
       image: image(groupName(category)),
-      build_args: { ECO_BUNDLE: `groups/${category}` },
+      build_args: {
+        ECO_BUNDLE: `groups/${category}`,
+        ...(tier.nodeOptions === undefined ? {} : { ECO_NODE_OPTIONS: tier.nodeOptions }),
+      },
       // No ECO_AUTH_* here: auth is per process, and the cron-connector's ticks carry no credentials.
       environment: {
         ECO_MODE: 'dry-run',

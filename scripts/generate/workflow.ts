@@ -1,4 +1,5 @@
 import { groupName, groups } from './openfaas.ts';
+import { TIERS, maxTier } from './tiers.ts';
 import { IMAGE_LIMIT_BYTES } from './monitoring/rules.ts';
 import { yamlFile } from './yaml.ts';
 import type { Fleet, GeneratedFile } from './types.ts';
@@ -6,12 +7,18 @@ import type { Fleet, GeneratedFile } from './types.ts';
 export const WORKFLOW_PATH = '.github/workflows/images.yml';
 
 /** Every image the fleet ships: one per bot (stack.yml, Knative) and one per category (stack.ce.yml). */
-export function imageMatrix(fleet: Fleet): { image: string; bundle: string }[] {
+export function imageMatrix(fleet: Fleet): { image: string; bundle: string; node_options: string }[] {
+  // node_options: the tier's NODE_OPTIONS, which the image's code cache must be written with.
   return [
-    ...fleet.bots.map((bot) => ({ image: bot.name, bundle: `functions/${bot.name}` })),
-    ...[...groups(fleet).keys()].map((category) => ({
+    ...fleet.bots.map((bot) => ({
+      image: bot.name,
+      bundle: `functions/${bot.name}`,
+      node_options: TIERS[bot.tier].nodeOptions ?? '',
+    })),
+    ...[...groups(fleet)].map(([category, bots]) => ({
       image: groupName(category),
       bundle: `groups/${category}`,
+      node_options: TIERS[maxTier(bots.map((bot) => bot.tier))].nodeOptions ?? '',
     })),
   ];
 }
@@ -77,7 +84,7 @@ export function workflowFile(fleet: Fleet): GeneratedFile {
             name: 'Build linux/amd64 and linux/arm64 into an OCI layout',
             run: [
               'docker buildx build --platform linux/amd64,linux/arm64 \\',
-              '  --build-arg ECO_BUNDLE=${{ matrix.bundle }} --build-arg BASE="$BASE" \\',
+              '  --build-arg ECO_BUNDLE=${{ matrix.bundle }} --build-arg BASE="$BASE" --build-arg ECO_NODE_OPTIONS="${{ matrix.node_options }}" \\',
               '  --output type=oci,dest=image.tar build/ctx',
               'mkdir -p oci && tar -xf image.tar -C oci',
             ].join('\n'),
@@ -101,7 +108,7 @@ export function workflowFile(fleet: Fleet): GeneratedFile {
             if: "github.event_name == 'push'",
             run: [
               'docker buildx build --platform linux/amd64,linux/arm64 \\',
-              '  --build-arg ECO_BUNDLE=${{ matrix.bundle }} --build-arg BASE="$BASE" \\',
+              '  --build-arg ECO_BUNDLE=${{ matrix.bundle }} --build-arg BASE="$BASE" --build-arg ECO_NODE_OPTIONS="${{ matrix.node_options }}" \\',
               '  -t "$REGISTRY/${{ matrix.image }}:${{ github.sha }}" -t "$REGISTRY/${{ matrix.image }}:latest" \\',
               '  --push build/ctx',
             ].join('\n'),

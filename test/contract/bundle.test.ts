@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { copyFile, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildAll } from '../../scripts/build.ts';
+import { buildAll, writeCodeCache } from '../../scripts/build.ts';
 import { alertPayload, post } from './helpers.ts';
 
 // The issue's "done" check, on the real bundle: built, copied alone into an empty directory, run with node.
@@ -15,18 +15,19 @@ describe('the eco-alert-bot bundle, alone in a directory', () => {
     out = await mkdtemp(join(tmpdir(), 'eco-build-'));
     dir = await mkdtemp(join(tmpdir(), 'eco-run-'));
     await buildAll({ only: ['eco-alert-bot'], outDir: out });
-    await copyFile(join(out, 'functions', 'eco-alert-bot', 'index.mjs'), join(dir, 'index.mjs'));
+    await copyFile(join(out, 'functions', 'eco-alert-bot', 'index.cjs'), join(dir, 'index.cjs'));
   }, 120_000);
   afterAll(async () => {
     await rm(out, { recursive: true, force: true });
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('is a minified ESM file with a source map beside it and its size in build-meta.json', async () => {
-    const bundle = join(out, 'functions', 'eco-alert-bot', 'index.mjs');
+  it('is a minified CommonJS file with a source map beside it and its size in build-meta.json', async () => {
+    const bundle = join(out, 'functions', 'eco-alert-bot', 'index.cjs');
     const text = await readFile(bundle, 'utf8');
-    expect(text.startsWith('import { createRequire')).toBe(true);
-    expect(text).toContain('//# sourceMappingURL=index.mjs.map');
+    // No ESM syntax left: node:vm compiles it as a script for the code cache (start.cjs).
+    expect(text).not.toMatch(/^import |\bimport\.meta\b/m);
+    expect(text).toContain('//# sourceMappingURL=index.cjs.map');
     expect((await stat(`${bundle}.map`)).size).toBeGreaterThan(0);
     const meta = JSON.parse(await readFile(join(out, 'build-meta.json'), 'utf8')) as {
       functions: Record<string, number>;
@@ -35,7 +36,7 @@ describe('the eco-alert-bot bundle, alone in a directory', () => {
   });
 
   it('answers webhook, errors, cron, CloudEvent and metrics, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['index.mjs'], {
+    const child = spawn(process.execPath, ['index.cjs'], {
       cwd: dir,
       env: { PATH: process.env['PATH'] ?? '', PORT: '0' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -87,4 +88,72 @@ describe('the eco-alert-bot bundle, alone in a directory', () => {
       if (child.exitCode === null) child.kill('SIGKILL');
     }
   });
+});
+
+// start.cjs, the image's entry point: the bundle with a V8 code cache written for this Node.
+describe('start.cjs and the code cache', () => {
+  let out: string;
+  let dir: string;
+  beforeAll(async () => {
+    out = await mkdtemp(join(tmpdir(), 'eco-build-'));
+    dir = await mkdtemp(join(tmpdir(), 'eco-run-'));
+    await buildAll({ only: ['eco-alert-bot'], outDir: out });
+    for (const file of ['index.cjs', 'start.cjs'])
+      await copyFile(join(out, 'functions', 'eco-alert-bot', file), join(dir, file));
+  }, 120_000);
+  afterAll(async () => {
+    await rm(out, { recursive: true, force: true });
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  /** Starts start.cjs, answers one webhook, stops it; returns its stderr. */
+  async function runOnce(env: Record<string, string> = {}): Promise<string> {
+    const child = spawn(process.execPath, ['start.cjs'], {
+      cwd: dir,
+      env: { PATH: process.env['PATH'] ?? '', PORT: '0', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    try {
+      await expect
+        .poll(() => stdout.includes('"msg":"listening"'), { timeout: 20_000, interval: 50 })
+        .toBe(true);
+      const line = stdout.split('\n').find((l) => l.includes('"msg":"listening"')) ?? '{}';
+      const { port } = JSON.parse(line) as { port: number };
+      const ok = await post(`http://127.0.0.1:${port}`, JSON.stringify(alertPayload()), {
+        'content-type': 'application/json',
+      });
+      expect(ok.status).toBe(200);
+      expect(ok.json).toMatchObject({ bot: 'eco-alert-bot', trigger: 'alertmanager' });
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      expect(((await exited) as [number | null])[0]).toBe(0);
+      return stderr;
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  }
+
+  it('runs the bundle without a cache, then writes one that V8 accepts on the next start', async () => {
+    expect(await runOnce()).not.toContain('code cache');
+    const bytes = await writeCodeCache(join(dir, 'index.cjs'));
+    expect(bytes).toBeGreaterThan(100_000);
+    expect((await stat(join(dir, 'index.cjs.cache'))).size).toBe(bytes);
+    expect(await runOnce()).not.toContain('code cache');
+  }, 60_000);
+
+  it('starts without the cache, with one warning, when the flags, Node or file do not match it', async () => {
+    await writeCodeCache(join(dir, 'index.cjs'));
+    expect(await runOnce({ NODE_OPTIONS: '--max-semi-space-size=2' })).toContain(
+      'was written by another Node version or with other V8 flags',
+    );
+    // The flags the cache was written with are the flags it is accepted with.
+    await writeCodeCache(join(dir, 'index.cjs'), '--max-semi-space-size=2');
+    expect(await runOnce({ NODE_OPTIONS: '--max-semi-space-size=2' })).not.toContain('code cache');
+    await writeFile(join(dir, 'index.cjs.cache'), Buffer.alloc(4096, 7));
+    expect(await runOnce()).toContain('was written by another Node version');
+  }, 60_000);
 });

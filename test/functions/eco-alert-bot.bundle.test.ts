@@ -17,9 +17,9 @@ let exit: Promise<number | null>;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'eco-alert-bundle-'));
   // Built exactly as `npm run build` builds it.
-  await buildBotBundle('eco-alert-bot', join(dir, 'index.mjs'));
+  await buildBotBundle('eco-alert-bot', join(dir, 'index.cjs'));
   // Only the bundle in an empty directory: nothing to resolve beside it.
-  child = spawn(process.execPath, [join(dir, 'index.mjs')], {
+  child = spawn(process.execPath, [join(dir, 'index.cjs')], {
     cwd: dir,
     env: { PATH: process.env['PATH'] ?? '', PORT: '0', LOG_LEVEL: 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -104,7 +104,7 @@ describe('the eco-alert-bot bundle', () => {
     ['ECO_MODE', 'banana', /ECO_MODE: "banana" is not one of dry-run, apply/],
     ['ECO_ALERT_CONCURRENCY', '0', /ECO_ALERT_CONCURRENCY: "0" is out of range; allowed: integer 1\.\.256/],
   ])('refuses to start with %s=%s: one line on stderr, exit 78', async (name, value, message) => {
-    const bad = spawn(process.execPath, [join(dir, 'index.mjs')], {
+    const bad = spawn(process.execPath, [join(dir, 'index.cjs')], {
       cwd: dir,
       env: { PATH: process.env['PATH'] ?? '', PORT: '0', [name]: value },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,5 +1,5 @@
 // The issue's "Done means" for eco-cleanup-bot, against the real bundle: KUBECONFIG=<a kubeconfig
-// for an API server on loopback> node index.mjs plans the right deletions in dry-run, and with
+// for an API server on loopback> node index.cjs plans the right deletions in dry-run, and with
 // ECO_MODE=apply deletes exactly those, at most ECO_MAX_ACTIONS per run. RBAC enforced.
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -22,7 +22,7 @@ let cluster: KubeObject[];
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'eco-cleanup-bundle-'));
-  bundle = join(dir, 'index.mjs');
+  bundle = join(dir, 'index.cjs');
   // Built exactly as `npm run build` builds it.
   await buildBotBundle('eco-cleanup-bot', bundle);
   // The bundle runs on the real clock, so the cluster is built around it.

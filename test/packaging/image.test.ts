@@ -102,24 +102,30 @@ describe('the CI image size gate (templates/check-image-size.mjs)', () => {
 });
 
 describe('templates/', () => {
-  it('the Dockerfile: -dev build stage, Wolfi runtime with only the bundle, uid 65532, port 8080, node entrypoint', async () => {
+  it('the Dockerfile: -dev build stage, code cache written on the runtime base, Wolfi runtime with only the bundle, uid 65532, port 8080, node entrypoint', async () => {
     const dockerfile = await readFile(join(ROOT, 'templates/eco-node/Dockerfile'), 'utf8');
     const froms = [...dockerfile.matchAll(/^FROM (\S+)(?: AS (\w+))?/gm)].map((m) => [m[1], m[2]]);
     expect(froms).toEqual([
       ['cgr.dev/chainguard/node:latest-dev', 'build'],
+      ['${BASE}', 'cache'],
       ['${BASE}', undefined],
     ]);
+    // The cache is written by the runtime's node with the runtime's flags (V8 refuses any other).
+    const cache = dockerfile.slice(dockerfile.indexOf('AS cache'), dockerfile.lastIndexOf('FROM ${BASE}'));
+    expect(cache).toContain('ENV NODE_OPTIONS=${ECO_NODE_OPTIONS}');
+    expect(cache).toContain('RUN ["/usr/bin/node", "/app/start.cjs", "--write-code-cache"]');
     expect(dockerfile).toContain('ARG BASE=cgr.dev/chainguard/node:latest');
     expect(dockerfile).toMatch(/RUN npm ci/);
     expect(dockerfile).toMatch(/npm run build/);
-    const runtime = dockerfile.slice(dockerfile.indexOf('FROM ${BASE}'));
+    const runtime = dockerfile.slice(dockerfile.lastIndexOf('FROM ${BASE}'));
     expect([...runtime.matchAll(/^COPY .*$/gm)].map((m) => m[0])).toEqual([
-      'COPY --from=build --chmod=0444 /app/out/index.mjs /app/index.mjs',
+      'COPY --from=cache --chmod=0444 /app/index.cjs /app/start.cjs /app/index.cjs.cache /app/',
     ]);
+    expect(runtime).toContain('ENV NODE_OPTIONS=${ECO_NODE_OPTIONS}');
     expect(runtime).toContain('USER 65532:65532');
     expect(runtime).toContain('EXPOSE 8080');
     expect(runtime).toContain('ENTRYPOINT ["/usr/bin/node"]');
-    expect(runtime).toContain('CMD ["/app/index.mjs"]');
+    expect(runtime).toContain('CMD ["/app/start.cjs"]');
     expect(dockerfile.toLowerCase()).not.toContain('watchdog');
   });
 

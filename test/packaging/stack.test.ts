@@ -81,12 +81,16 @@ describe('stack.yml (one function per bot)', () => {
       const fn = stack.functions[bot.name] as Fn;
       expect(fn['lang']).toBe('eco-node');
       expect(fn['handler']).toBe(`./functions/${bot.name}`);
-      expect(fn['build_args']).toEqual({ ECO_BUNDLE: `functions/${bot.name}` });
       expect(fn.environment['ECO_MODE']).toBe('dry-run');
       // The small tier caps V8's young generation so a busy webhook bot stays within its 128 Mi request.
       expect(fn.environment['NODE_OPTIONS']).toBe(
         bot.tier === 'small' ? '--max-semi-space-size=2' : undefined,
       );
+      // The image writes its code cache with the same flags, or V8 would refuse the cache at start.
+      expect(fn['build_args']).toEqual({
+        ECO_BUNDLE: `functions/${bot.name}`,
+        ...(bot.tier === 'small' ? { ECO_NODE_OPTIONS: fn.environment['NODE_OPTIONS'] } : {}),
+      });
       expect(fn['readonly_root_filesystem']).toBe(true);
       expect(fn['requests']).toEqual(TIERS[bot.tier].requests);
       expect(fn['limits']).toEqual(TIERS[bot.tier].limits);
@@ -153,7 +157,10 @@ describe('stack.ce.yml (compact profile for OpenFaaS CE)', () => {
       'eco-optimisation',
     ]);
     const maintenance = ce.functions['eco-maintenance'] as Fn;
-    expect(maintenance['build_args']).toEqual({ ECO_BUNDLE: 'groups/maintenance' });
+    expect(maintenance['build_args']).toMatchObject({ ECO_BUNDLE: 'groups/maintenance' });
+    expect((maintenance['build_args'] as Record<string, string>)['ECO_NODE_OPTIONS']).toBe(
+      maintenance.environment['NODE_OPTIONS'],
+    );
     expect(maintenance.annotations).toMatchObject({ topic: 'cron-function', schedule: CE_TICK });
     const observability = ce.functions['eco-observability'] as Fn;
     expect(observability.annotations).not.toHaveProperty('schedule');

@@ -1,0 +1,156 @@
+// Cold start of every bot, as its image runs it: `node start.cjs` with the V8 code cache written
+// beside the bundle (shared/runtime/start.ts), spawn -> the first answer to a real invocation.
+// - a bot that reads no cluster (empty RBAC): against a bare node:http server; target <= 1.3x;
+// - a bot that reads the cluster: on the demo cluster in the K8s API emulator, with a token holding
+//   exactly its RBAC; target <= 1.5x a bare server plus one API round trip (measured as a bare
+//   server that makes one GET to the same emulator before answering, minus the bare server).
+// The invocation is what the bot's cron tick sends (`{}`); the alert bot gets an Alertmanager POST.
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bots } from '../../functions/index.generated.ts';
+import type { Bot } from '../../shared/bot/types.ts';
+import { serviceAccountUser } from '../../shared/k8s/rbac.ts';
+import { startEmulator } from '../../local/k8s-emulator/index.ts';
+import { buildAll, writeCodeCache } from '../build.ts';
+import { PAYLOAD } from './alert-bot.ts';
+import { writeBareServer } from './lib/bare-server.ts';
+import { freePort, median, probeOnce, type Probe } from './lib/process.ts';
+import { benchRow, type BenchContext, type BenchResult, type BenchRow } from './lib/types.ts';
+import { BARE_GET_SERVER } from './k8s-bots.ts';
+
+const NOW = '2026-06-01T12:00:00Z';
+
+/** Spawn -> first answer (any HTTP status) to `probe`; the status tells whether it was a 200. */
+async function coldStart(
+  file: string,
+  env: Record<string, string>,
+  probe: Probe,
+  cwd: string,
+): Promise<{ ms: number; status: number }> {
+  const port = await freePort();
+  const started = process.hrtime.bigint();
+  const child = spawn(process.execPath, [file], {
+    env: { PATH: process.env['PATH'] ?? '', ...env, PORT: String(port) },
+    stdio: 'ignore',
+    cwd,
+  });
+  try {
+    for (;;) {
+      const status = await probeOnce(port, probe);
+      if (status !== 0) return { ms: Number(process.hrtime.bigint() - started) / 1e6, status };
+      if (child.exitCode !== null) throw new Error(`${file} exited with ${child.exitCode} before answering`);
+      if (Number(process.hrtime.bigint() - started) > 30e9)
+        throw new Error(`${file} did not answer within 30 s`);
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  } finally {
+    child.kill('SIGKILL');
+    await new Promise((r) =>
+      child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r),
+    );
+  }
+}
+
+const readsCluster = (bot: Bot): boolean => bot.rbac.length > 0;
+
+function probeFor(bot: Bot): Probe {
+  const headers = { 'content-type': 'application/json' };
+  return bot.name === 'eco-alert-bot'
+    ? { path: '/', headers: { ...headers, 'user-agent': 'Alertmanager/0.28.1' }, body: PAYLOAD }
+    : { path: '/', headers, body: '{}' };
+}
+
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  const fleet = [...bots].sort((a, b) => a.name.localeCompare(b.name));
+  const missing = fleet.filter((b) => !existsSync(join(ctx.root, 'dist', 'functions', b.name, 'start.cjs')));
+  if (missing.length > 0) {
+    ctx.log(`building ${missing.length} bundle(s)`);
+    await buildAll({ only: missing.map((b) => b.name) });
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'eco-bench-cold-'));
+  const tokens = Object.fromEntries(
+    fleet.map((bot) => [`token-${bot.name}`, { user: serviceAccountUser(bot.name), rules: bot.rbac }]),
+  );
+  const emulator = await startEmulator({ demo: true, now: () => new Date(NOW), tokens });
+  try {
+    const bare = await writeBareServer(dir);
+    const bareGet = join(dir, 'bare-get-server.mjs');
+    await writeFile(bareGet, BARE_GET_SERVER);
+    const bareGetEnv = { EMU_URL: emulator.url, EMU_TOKEN: 'token-eco-infra-bot' };
+    const spawns = ctx.quick ? 3 : 7;
+    const rows: BenchRow[] = [];
+    const details: Record<string, unknown> = {};
+    const cacheBytes: number[] = [];
+    for (const bot of fleet) {
+      // Alone in a folder, with its loader and a cache written by this Node, as in the image.
+      const botDir = join(dir, bot.name);
+      await mkdir(botDir, { recursive: true });
+      for (const file of ['index.cjs', 'start.cjs'])
+        await copyFile(join(ctx.root, 'dist', 'functions', bot.name, file), join(botDir, file));
+      cacheBytes.push(await writeCodeCache(join(botDir, 'index.cjs')));
+      const kubeconfig = join(botDir, 'kubeconfig');
+      await emulator.writeKubeconfig(kubeconfig, `token-${bot.name}`);
+      const env = {
+        ECO_MODE: 'dry-run',
+        LOG_LEVEL: 'warn',
+        HOME: botDir,
+        ...(readsCluster(bot) ? { KUBECONFIG: kubeconfig } : {}),
+      };
+      const probe = probeFor(bot);
+      const starter = join(botDir, 'start.cjs');
+      await coldStart(starter, env, probe, botDir); // page cache
+      const bareMs: number[] = [];
+      const getMs: number[] = [];
+      const botMs: number[] = [];
+      let status = 0;
+      for (let i = 0; i < spawns; i += 1) {
+        bareMs.push((await coldStart(bare, {}, probe, dir)).ms);
+        if (readsCluster(bot)) getMs.push((await coldStart(bareGet, bareGetEnv, probe, dir)).ms);
+        const answer = await coldStart(starter, env, probe, botDir);
+        botMs.push(answer.ms);
+        status = answer.status;
+      }
+      const floor = median(bareMs);
+      const roundTrip = readsCluster(bot) ? Math.max(0, median(getMs) - floor) : 0;
+      const value = Math.round(median(botMs) * 10) / 10;
+      // Budget: 1.3x bare; 1.5x bare plus one API round trip for a bot that reads the cluster.
+      const budget = readsCluster(bot) ? 1.5 * floor + roundTrip : 1.3 * floor;
+      const row = benchRow(
+        `${bot.name} cold start`,
+        value,
+        'ms',
+        Math.round(floor * 10) / 10,
+        readsCluster(bot) ? '<= 1.5 + 1 GET' : '<= 1.3',
+        `${spawns} spawns; answered ${status}${readsCluster(bot) ? `; one GET ${roundTrip.toFixed(1)} ms, budget ${budget.toFixed(1)} ms` : ''}`,
+      );
+      row.pass = value <= budget && status === 200;
+      rows.push(row);
+      details[bot.name] = { botMs, bareMs, bareGetMs: getMs, status };
+      ctx.log(`${bot.name}: ${value} ms vs ${floor.toFixed(1)} ms (${row.pass ? 'ok' : 'over'})`);
+    }
+    const met = rows.filter((r) => r.pass === true).length;
+    rows.push(
+      benchRow(
+        'bots within their cold-start budget',
+        met,
+        'bots',
+        undefined,
+        undefined,
+        `of ${rows.length}; code caches ${Math.round(Math.min(...cacheBytes) / 1024)}-${Math.round(Math.max(...cacheBytes) / 1024)} KiB`,
+      ),
+    );
+    return {
+      name: 'cold-start',
+      subject:
+        'every bot as its image starts it (start.cjs + V8 code cache), spawn -> first answer to its cron invocation (the alert bot: an Alertmanager POST), vs a bare node:http server',
+      rows,
+      details,
+    };
+  } finally {
+    await emulator.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
