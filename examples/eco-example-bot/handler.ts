@@ -1,7 +1,8 @@
 // A complete bot on the kit, shown in README.md and docs/kit.md (generated from this file, so the
 // docs' example typechecks and is tested: test/shared/example-bot.test.ts). A real bot lives in
 // functions/<bot>/handler.ts; this one is not part of the fleet.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   check,
   defineBot,

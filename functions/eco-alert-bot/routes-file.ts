@@ -1,6 +1,6 @@
 import { readFile, stat } from 'node:fs/promises';
-import { Type } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import * as Type from '../../shared/schema/index.ts';
+import { Errors } from '@sinclair/typebox/errors';
 import { parse as parseYaml } from 'yaml';
 import { ConfigError, pointerToPath } from '../../shared/index.ts';
 import { defaultRoutes } from './default-routes.ts';
@@ -56,7 +56,7 @@ function parseText(text: string, file: string): unknown {
 /** Validates a parsed routes document and builds the table; throws a ConfigError naming the field. */
 export function buildTable(document: unknown, source: string): RoutingTable {
   const shaped = Array.isArray(document) ? { routes: document } : document;
-  const first = Value.Errors(RouteFile, shaped).First();
+  const first = Errors(RouteFile, shaped).First();
   if (first !== undefined) {
     const where = pointerToPath(first.path) || '(document)';
     throw new ConfigError(ROUTES_ENV, `${source}: ${where}: ${first.message}`);

@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox';
-import type { Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 
 // The Alertmanager webhook payload, version "4" (prometheus/alertmanager notify/webhook). Lenient where
 // versions differ: fields added over time (notification_reason 0.32+, routeLabels 0.34+, truncatedAlerts,

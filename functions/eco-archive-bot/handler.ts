@@ -2,7 +2,8 @@
 // prefix of the object store, reads the copy back (its SHA-256 verified against the one recorded
 // when the original was written) and deletes the hot copy only after that. A backup folder moves as
 // one unit. Through the rails (`external`): dry-run by default, one action per unit, capped.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   defineBot,
   finding,

@@ -2,7 +2,8 @@
 // request, follows the Job (within the invocation) and reports the digest and size; `{ job }` follows
 // a build started earlier; `{}` reports the bot's recent builds and the failed ones.
 import { createHash } from 'node:crypto';
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   SAFETY_RAILS_RBAC,
   ValidationError,

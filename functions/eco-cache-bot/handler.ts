@@ -1,6 +1,7 @@
 // eco-cache-bot: build-cache tags in the registry past retention (deleted by digest through the
 // rails' external path, dry-run first), and per node the image bytes no pod on that node uses.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   SAFETY_RAILS_RBAC,
   defineBot,

@@ -1,7 +1,8 @@
 // eco-capacity-bot: headroom (allocatable − requests) per node and cluster, how many more pods of a
 // size fit, days until requests reach allocatable from the 14-day trend (Prometheus), the mixin's
 // overcommit (requests > allocatable − the largest node) and Popeye 602-605 (HPAs at max vs capacity).
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import { defineBot, finding, objectRef, resources, setting, takeSnapshot } from '../../shared/index.ts';
 import type { Finding, KubeObject, RunResult } from '../../shared/index.ts';
 import { parseQuantity } from '../../shared/k8s/quantity.ts';

@@ -2,7 +2,8 @@
 // prohibition (AWS/Google Cloud/Azure registries, cloud annotations and storage, Terraform and Vault
 // where OpenTofu and OpenBao are required), images under 50 MB, tier requests/limits, non-root and
 // Wolfi bases. Each result can also be written as a wgpolicyk8s.io PolicyReport through the rails.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   SAFETY_RAILS_RBAC,
   apiMissingFinding,

@@ -1,7 +1,8 @@
 // eco-cost-bot: OpenCost's cost allocation per namespace, workload, pod or label, with idle cost,
 // a 730-hour monthly projection and namespace budgets with their burn rate. `data` holds the table;
 // `format: "csv"` also serves it as CSV.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   defineBot,
   finding,

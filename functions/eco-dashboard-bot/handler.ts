@@ -4,7 +4,8 @@
 // service-account token from a file) in a fixed folder with stable uids. Only what differs is
 // written; the previous content is kept in the action's `before` to undo.
 import { readFile } from 'node:fs/promises';
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   SAFETY_RAILS_RBAC,
   collect,

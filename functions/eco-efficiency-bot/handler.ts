@@ -1,7 +1,8 @@
 // eco-efficiency-bot: OpenCost's efficiency per workload (usage / request, cost-weighted), the
 // over-allocated (< 50 %) and under-allocated (> 200 %) workloads with the money the unused requests
 // cost (Popeye 503-506), and node bin-packing (requests vs allocatable, cluster-autoscaler's 0.5).
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   defineBot,
   finding,

@@ -4,7 +4,8 @@
 // flagged. Reconciles through the rails (dry-run by default, exclusions, protected namespaces, cap).
 // A namespace whose own policies already isolate it, and that declares no allow-list, is left to
 // its owners: audited, not managed.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import { SAFETY_RAILS_RBAC, defineBot, finding, resources, takeSnapshot } from '../../shared/index.ts';
 import type { Context, Finding, KubeObject, RbacRule, RunResult } from '../../shared/index.ts';
 import { auditPolicy, defaultDenyCoverage } from './audit.ts';

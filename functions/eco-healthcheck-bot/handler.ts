@@ -2,7 +2,8 @@
 // latency and status, and the cluster's health from one snapshot: Services without a ready
 // endpoint (EndpointSlices), pods not ready or Pending too long, crash loops, OOM kills, image pull
 // back-off and failed Jobs (checks.ts). Read-only.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   checkIds,
   defineBot,

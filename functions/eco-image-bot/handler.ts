@@ -1,5 +1,6 @@
 // eco-image-bot: image policy and size per workload and container. Read-only.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   createRegistryAllowList,
   defineBot,

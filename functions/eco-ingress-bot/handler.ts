@@ -1,4 +1,5 @@
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import { defineBot, runChecks, setting, takeSnapshot } from '../../shared/index.ts';
 import { CHECKS, KINDS } from './checks.ts';
 import { readTlsSecrets } from './secrets.ts';

@@ -1,7 +1,8 @@
 // eco-limit-bot: containers without requests or limits (Polaris' four efficiency checks and
 // Kyverno's require-pod-requests-limits), and each tenant namespace's LimitRange defaults against its
 // seed tier; optionally creates or patches those defaults through the rails.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   check,
   defineBot,

@@ -4,7 +4,8 @@
 // finding about the pod, and optionally pushed to Loki (LOKI_URL). Woken by a crash/restart alert
 // routed by eco-alert-bot (the alert's namespace/pod/container labels), by HTTP input naming a pod,
 // or by cron (`{}`: every container that restarted or is crash-looping, most restarts first).
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   ALERT_EVENT_PREFIX,
   ValidationError,

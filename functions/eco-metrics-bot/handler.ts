@@ -2,7 +2,8 @@
 // down, bots of the fleet neither scraped nor pushed, series cardinality (TSDB status), rules that
 // fail to evaluate. Read-only; the fleet's own metrics reach Prometheus through the kit's scrape
 // annotations and its Pushgateway push (ECO_PUSHGATEWAY_URL).
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   checkIds,
   collect,

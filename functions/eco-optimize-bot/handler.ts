@@ -1,7 +1,8 @@
 // eco-optimize-bot: OOMKilled containers (last state) with VPA's OOM bump, CPU throttling over the
 // kubernetes-mixin's 25 % (CPUThrottlingHigh, sustained 15 minutes) from Prometheus, and CPU limits
 // that cause it (p95 usage at ≥ 80 % of the limit).
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import { defineBot, finding, objectRef, optOut, resources, takeSnapshot } from '../../shared/index.ts';
 import type { Finding, KubeObject, RunResult } from '../../shared/index.ts';
 import {

@@ -1,7 +1,8 @@
 // eco-quota-bot: ResourceQuota use per namespace as the kubernetes-mixin alerts judge it
 // (KubeQuotaAlmostFull > 90 %, KubeQuotaFullyUsed, KubeQuotaExceeded), tenant namespaces without a
 // quota (Kyverno add-ns-quota would generate one), and an opt-in raise within the tier's bounds.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   check,
   defineBot,

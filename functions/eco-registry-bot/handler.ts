@@ -2,7 +2,8 @@
 // names, no pod runs (imageID), older than the retention and outside the newest N per repository
 // are deleted by digest, through the rails' external-target path (dry-run by default, the cap, the
 // audit entry). The registry frees the space only when its garbage collection runs.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   SAFETY_RAILS_RBAC,
   defineBot,

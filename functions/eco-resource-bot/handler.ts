@@ -1,7 +1,8 @@
 // eco-resource-bot: right-sizing by KRR's `simple` strategy from Prometheus history (14 days at a
 // 75 s step), falling back to one metrics.k8s.io sample per pod without Prometheus. Optional apply
 // (ECO_RESOURCE_APPLY) patches a workload's requests through the rails.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   defineBot,
   finding,

@@ -2,7 +2,8 @@
 // whose target is missing (Popeye 600/601), and kube-downscaler's off-hours scaling of
 // Deployments, StatefulSets (replicas, `downscaler/original-replicas` saved and restored) and
 // CronJobs (suspended). Every write goes through the rails.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   defineBot,
   finding,

@@ -1,7 +1,8 @@
 // eco-scan-bot: trivy-operator's VulnerabilityReport and ConfigAuditReport objects folded per workload
 // and severity, with fixed versions where trivy knows them. trivy-operator not installed: one
 // `eco-scan-bot.api-missing` finding from the snapshot, not a crash. Read-only.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import { defineBot, finding, resources, setting, takeSnapshot } from '../../shared/index.ts';
 import type { Context, Finding, ResourceType, RunResult, SettingValues } from '../../shared/index.ts';
 import {

@@ -4,7 +4,8 @@
 // Secret that changed since their pods started (Reloader), and flags literal secrets in env values
 // and ConfigMaps. Secret values never reach a report, a log line, an Event or a metric: findings are
 // built from names only, and the rails redact Secret data in actions.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   SAFETY_RAILS_RBAC,
   defineBot,

@@ -2,7 +2,8 @@
 // read-only root filesystem on every top-level workload and bare pod, Polaris' score per namespace
 // and for the cluster, and the namespaces' pod-security labels against what their pods meet.
 // Optional safe fixes (off by default) go through the rails.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   SAFETY_RAILS_RBAC,
   apiVersionOf,

@@ -3,7 +3,8 @@
 // fires for one (Robusta create_pvc_snapshot); readiness checked on the next run (Velero CSI's
 // 10-minute timeout); retention keep-last-N and GFS over its own snapshots, never deleting one that
 // is not ready or the newest ready one. Writes go through the rails (dry-run by default).
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   SAFETY_RAILS_RBAC,
   defineBot,

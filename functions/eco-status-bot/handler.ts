@@ -1,5 +1,5 @@
-import { Type } from '@sinclair/typebox';
-import type { Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import { defineBot } from '../../shared/bot/index.ts';
 import { setting } from '../../shared/settings/index.ts';
 import type { Context, Finding, Report, RunResult } from '../../shared/bot/index.ts';

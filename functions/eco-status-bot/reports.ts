@@ -1,5 +1,5 @@
 import type { Action, Finding, Report, ReportError } from '../../shared/bot/index.ts';
-import { Value } from '@sinclair/typebox/value';
+import { Check } from '@sinclair/typebox/value';
 import { ActionSchema, FindingSchema } from '../../shared/report/schema.ts';
 
 export { REPORT_EVENT_TYPE } from '../../shared/cloudevents/constants.ts';
@@ -9,8 +9,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 // The fleet's Report schema decides what a finding and an action are: one definition, not a copy.
-const isFinding = (value: unknown): value is Finding => Value.Check(FindingSchema, value);
-const isAction = (value: unknown): value is Action => Value.Check(ActionSchema, value);
+const isFinding = (value: unknown): value is Finding => Check(FindingSchema, value);
+const isAction = (value: unknown): value is Action => Check(ActionSchema, value);
 const isReportError = (value: unknown): value is ReportError =>
   isObject(value) && typeof value['message'] === 'string' && typeof value['code'] === 'string';
 

@@ -1,7 +1,8 @@
 // eco-storage-bot: PV and PVC phases (Popeye 1000-1004), PVCs filling up by the kubernetes-mixin's
 // rules evaluated in Prometheus (< 3 % free, or < 15 % and the 6 h trend empty within 4 days; inodes
 // alike), and volume expansion through the rails when the StorageClass allows it and the PVC opted in.
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   SAFETY_RAILS_RBAC,
   defineBot,

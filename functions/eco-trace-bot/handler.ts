@@ -2,7 +2,8 @@
 // from Jaeger or Tempo (ECO_TRACE_QUERY_URL) attached as evidence; on cron or `{}`, every service the
 // store knows (bounded). The fleet's own tracing is the kit's: the W3C traceparent carried across
 // gateway → bot → CloudEvent → bot and one OTLP span per invocation (OTEL_EXPORTER_OTLP_ENDPOINT).
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   ALERT_EVENT_PREFIX,
   defineBot,

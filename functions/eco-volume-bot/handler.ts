@@ -1,7 +1,8 @@
 // eco-volume-bot: PVCs no pod mounts and no workload or StatefulSet template uses, Released PVs, and
 // PVs whose reclaimPolicy Delete would take the only copy of their data, each priced from the price
 // book. Optionally deletes unused PVCs after a grace period, through the rails (dry-run by default).
-import { Type, type Static } from '@sinclair/typebox';
+import * as Type from '../../shared/schema/index.ts';
+import type { Static } from '../../shared/schema/index.ts';
 import {
   SAFETY_RAILS_RBAC,
   defineBot,

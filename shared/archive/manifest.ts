@@ -1,8 +1,10 @@
 // The manifest: what an archive holds and the SHA-256 of every item and of the archive itself. It is
 // stored beside the archive (the archive cannot carry its own hash); the archive also holds a copy
 // without the `archive` section as its first entry, so each item is checked even without the outer one.
-import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import * as Type from '../schema/index.ts';
+import type { Static } from '../schema/index.ts';
+import { Errors } from '@sinclair/typebox/errors';
+import { Check } from '@sinclair/typebox/value';
 import { ArchiveError } from './errors.ts';
 
 export const ARCHIVE_FORMAT = 'eco-archive/v1';
@@ -62,8 +64,8 @@ function checked<S extends typeof ArchiveManifestSchema | typeof InnerManifestSc
   } catch (error) {
     throw new ArchiveError('format', `${what} is not JSON`, { cause: error });
   }
-  if (!Value.Check(schema, value)) {
-    const first = Value.Errors(schema, value).First();
+  if (!Check(schema, value)) {
+    const first = Errors(schema, value).First();
     const where = first?.path === undefined || first.path === '' ? '' : ` at ${first.path}`;
     throw new ArchiveError('format', `${what} is malformed${where}: ${first?.message ?? 'unknown shape'}`);
   }

@@ -1,4 +1,4 @@
-import type { TSchema } from '@sinclair/typebox';
+import type { TSchema } from '../schema/index.ts';
 import type { SettingsSpec } from '../settings/spec.ts';
 import { checkSettingsSpec } from '../settings/read.ts';
 import type { Bot, BotDefinition, RbacVerb } from './types.ts';

@@ -1,4 +1,4 @@
-import type { Static, TSchema } from '@sinclair/typebox';
+import type { Static, TSchema } from '../schema/index.ts';
 import type { K8sReader } from '../k8s/types.ts';
 import type { SettingValues, SettingsSpec } from '../settings/spec.ts';
 import type { SafetyRails } from '../safety/types.ts';

