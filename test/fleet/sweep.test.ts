@@ -122,3 +122,80 @@ describe('a category sweep with shared reads', () => {
     expect(traffic.swept.bytes).toBeLessThan(traffic.alone.bytes);
   });
 });
+
+// Apply mode takes the paths where bots build writes from what they listed: none may write into a
+// shared (frozen) object. A fresh cluster, every mutating bot in its category's sweep.
+describe('a category sweep in apply mode', () => {
+  const FROZEN_WRITE = /read.only|not extensible|Cannot (assign|add|delete|define)|object is frozen/i;
+  const outcomes = new Map<string, Report | string>();
+  let applyEmulator: Emulator;
+
+  beforeAll(async () => {
+    const mutating = scheduled.filter((bot) => bot.mutates);
+    const tokens: Record<string, { user: string; rules: Bot['rbac'] }> = {};
+    for (const category of categories)
+      tokens[`token-group-${category}`] = {
+        user: serviceAccountUser(`eco-${category}`),
+        rules: mutating
+          .filter((bot) => bot.category === category)
+          .flatMap((bot) => bot.rbac.map((r) => ({ ...r }))),
+      };
+    applyEmulator = await startEmulator({ demo: true, now: () => NOW, tokens });
+    for (const category of categories) {
+      const group = mutating.filter((bot) => bot.category === category);
+      if (group.length === 0) continue;
+      const k8s = createK8s({
+        env: {},
+        config: {
+          server: applyEmulator.url,
+          source: 'kubeconfig',
+          namespace: 'default',
+          insecureSkipTlsVerify: true,
+          authHeaders: async () => ({ authorization: `Bearer token-group-${category}` }),
+        },
+      });
+      const reads = createReadScope();
+      const reports = await Promise.all(
+        group.map((bot) =>
+          runBot(
+            bot,
+            {},
+            {
+              trigger: 'cron',
+              k8s,
+              reads,
+              env: { ECO_MODE: 'apply', ECO_MAX_ACTIONS: '1000' },
+              now: () => NOW,
+              log: silentLogger,
+              timeoutMs: 60_000,
+            },
+          ).catch((error: unknown) => (error as Error).message),
+        ),
+      );
+      group.forEach((bot, i) => outcomes.set(bot.name, reports[i] as Report | string));
+      k8s.close();
+    }
+  }, 240_000);
+
+  afterAll(async () => {
+    await applyEmulator?.close();
+  });
+
+  it('no mutating bot fails on, or reports, a write into a listed object', () => {
+    expect(outcomes.size).toBeGreaterThan(0);
+    const frozenWrites = [...outcomes].flatMap(([name, outcome]) =>
+      typeof outcome === 'string'
+        ? FROZEN_WRITE.test(outcome)
+          ? [`${name}: ${outcome}`]
+          : []
+        : outcome.errors.filter((e) => FROZEN_WRITE.test(e.message)).map((e) => `${name}: ${e.message}`),
+    );
+    expect(frozenWrites).toEqual([]);
+    expect([...outcomes].filter(([, outcome]) => typeof outcome === 'string')).toEqual([]);
+    // The sweep did write: the paths were taken.
+    const applied = [...outcomes.values()].flatMap((o) =>
+      typeof o === 'string' ? [] : o.actions.filter((a) => a.status === 'applied'),
+    );
+    expect(applied.length).toBeGreaterThan(0);
+  });
+});
