@@ -16,7 +16,7 @@ import { createK8s, type K8sClient } from '../../shared/k8s/client.ts';
 import { serviceAccountUser } from '../../shared/k8s/rbac.ts';
 import type { ResourceType } from '../../shared/k8s/types.ts';
 import { silentLogger } from '../../shared/log/index.ts';
-import { runBot } from '../../shared/runtime/index.ts';
+import { CronDispatcher, runBot } from '../../shared/runtime/index.ts';
 import { createReadScope, type ReadScope } from '../../shared/runtime/read-scope.ts';
 import { startEmulator, type Emulator, type RecordedRequest } from '../../local/k8s-emulator/index.ts';
 import { scaledCluster } from './k8s-bots.ts';
@@ -160,6 +160,59 @@ async function sharedSweep(
   return { requests: end.requests - start.requests, bytes: end.bytes - start.bytes, perBot, reports };
 }
 
+/**
+ * The same sweep as one tick per category starts it: the category's bots all at once, in one scope.
+ * Only totals can be counted (the reads interleave); they show the coalescing of concurrent reads.
+ */
+async function concurrentSharedSweep(
+  emulator: Emulator,
+  scheduled: readonly Bot[],
+  env: Record<string, string>,
+  now: Date,
+): Promise<{ requests: number; bytes: number }> {
+  const start = emulator.traffic();
+  for (const category of [...new Set(scheduled.map((bot) => bot.category))].sort()) {
+    const k8s = clientOf(emulator, `token-group-${category}`);
+    const reads = createReadScope();
+    await Promise.all(
+      scheduled.filter((bot) => bot.category === category).map((bot) => runOne(bot, k8s, env, now, reads)),
+    );
+    reads.close();
+    k8s.close();
+  }
+  const end = emulator.traffic();
+  return { requests: end.requests - start.requests, bytes: end.bytes - start.bytes };
+}
+
+/**
+ * How often bots of a category are due in the same tick over one day of minute ticks (UTC): the
+ * bench's sweep runs them all together; real ticks share among the bots due at that minute only.
+ */
+function dayOfTicks(
+  scheduled: readonly Bot[],
+): Record<string, { runs: number; ticks: number; sharedTicks: number; sharedRuns: number }> {
+  const out: Record<string, { runs: number; ticks: number; sharedTicks: number; sharedRuns: number }> = {};
+  for (const category of [...new Set(scheduled.map((bot) => bot.category))].sort()) {
+    const dispatcher = new CronDispatcher(
+      scheduled.filter((bot) => bot.category === category),
+      { catchUpMs: 10 * 60_000, timezone: 'UTC' },
+    );
+    const day = { runs: 0, ticks: 0, sharedTicks: 0, sharedRuns: 0 };
+    const midnight = Date.UTC(2026, 5, 1);
+    for (let minute = 0; minute < 24 * 60; minute++) {
+      const due = dispatcher.plan(new Date(midnight + minute * 60_000 + 5_000)).due.length;
+      day.runs += due;
+      if (due > 0) day.ticks += 1;
+      if (due > 1) {
+        day.sharedTicks += 1;
+        day.sharedRuns += due;
+      }
+    }
+    out[category] = day;
+  }
+  return out;
+}
+
 /** The kinds a sweep listed (cluster-wide collection paths), from the emulator's request log. */
 function listedCollections(requests: readonly RecordedRequest[]): string[] {
   const paths = new Set<string>();
@@ -239,6 +292,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const full = await dump(emulator, collections);
     ctx.log('shared sweep (one process and read scope per category)');
     const shared = await sharedSweep(emulator, scheduled, env, now);
+    ctx.log("shared sweep, each category's bots started together (as one tick)");
+    const together = await concurrentSharedSweep(emulator, scheduled, env, now);
+    const day = dayOfTicks(scheduled);
 
     const differing = scheduled
       .map((bot) => bot.name)
@@ -289,6 +345,28 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
           undefined,
           `${unshared.requests} requests`,
         ),
+        row(
+          `sweep, shared reads, each category's bots started together`,
+          together.bytes,
+          'bytes',
+          full.bytes,
+          TARGET,
+          `${together.requests} requests; as one tick starts them (concurrent identical lists coalesce)`,
+        ),
+        row(
+          `share of a day's scheduled runs due in a tick with another bot of their category`,
+          Math.round(
+            (100 * Object.values(day).reduce((n, d) => n + d.sharedRuns, 0)) /
+              Math.max(
+                1,
+                Object.values(day).reduce((n, d) => n + d.runs, 0),
+              ),
+          ),
+          '%',
+          undefined,
+          undefined,
+          `${Object.values(day).reduce((n, d) => n + d.runs, 0)} runs a day in minute ticks: the schedules as declared; only bots due together share`,
+        ),
         row(`requests per sweep, shared`, shared.requests, 'requests', full.requests),
         row(`requests per sweep, no sharing`, unshared.requests, 'requests', full.requests),
       ],
@@ -307,6 +385,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
           byCategory: byCategory(unshared),
           perBot: unshared.perBot,
         },
+        together,
+        dayOfTicks: day,
         reportsDiffering: differing,
         failedRuns: failed,
       },
