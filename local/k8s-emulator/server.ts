@@ -39,6 +39,7 @@ import { selfSubjectAccessReview, selfSubjectReview, tokenReview } from './acces
 import { PROTOBUF, decodeSelfSubjectAccessReview } from './protobuf.ts';
 import type { WatchOptions } from './watch.ts';
 import { tableFor, wantsTable } from './table.ts';
+import { partialMetadataFor, wantsPartialMetadata } from './partial-metadata.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -236,12 +237,18 @@ async function handle(deps: ServerDeps, api: Api, req: IncomingMessage, res: Ser
         if (!r.name) {
           if (r.def.subresources.length && r.subresource) throw unknownResource();
           const reply = api.list(r, q);
-          return send(res, wantsTable(req.headers.accept) ? tableFor(r.def, reply, deps.store.now()) : reply);
+          if (wantsTable(req.headers.accept)) return send(res, tableFor(r.def, reply, deps.store.now()));
+          return send(
+            res,
+            wantsPartialMetadata(req.headers.accept, true) ? partialMetadataFor(reply) : reply,
+          );
         }
         {
           const reply = api.get(r, q);
           const table = wantsTable(req.headers.accept) && !r.subresource;
-          return send(res, table ? tableFor(r.def, reply, deps.store.now()) : reply);
+          if (table) return send(res, tableFor(r.def, reply, deps.store.now()));
+          const partial = wantsPartialMetadata(req.headers.accept, false) && !r.subresource;
+          return send(res, partial ? partialMetadataFor(reply) : reply);
         }
       case 'POST':
         return send(res, api.create(r, q, body));

@@ -338,7 +338,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
           }`,
         ),
         row(
-          `sweep, no sharing (one process per bot, today)`,
+          `sweep, no sharing (one process per bot, as the default profile)`,
           unshared.bytes,
           'bytes',
           full.bytes,

@@ -5,7 +5,8 @@
 //
 // What a bot gets from a shared list is the same objects every other bot of the sweep got, deeply
 // frozen: a bot must not mutate what it listed (copy first). Strict-mode code that tries gets a
-// TypeError rather than silently changing another bot's input.
+// TypeError rather than silently changing another bot's input. A metadata-only list is served from
+// the whole list of the same request when one is held (the metadata is the same objects').
 import type { Bot } from '../bot/types.ts';
 import { rbacAllows } from '../k8s/rbac.ts';
 import type { K8s, K8sReader, KubeObject, ListOptions, ResourceType } from '../k8s/types.ts';
@@ -35,7 +36,7 @@ type Shared = Promise<readonly KubeObject[]>;
  * The request's identity: every option that decides which objects come back. The page size does
  * not (paging splits the same answer differently), so two bots paging differently still share.
  */
-function requestKey(type: ResourceType, options: ListOptions | undefined): string {
+function requestKey(type: ResourceType, options: ListOptions | undefined, metadataOnly: boolean): string {
   return JSON.stringify([
     type.group,
     type.version,
@@ -43,7 +44,15 @@ function requestKey(type: ResourceType, options: ListOptions | undefined): strin
     type.namespaced ? (options?.namespace ?? '') : '',
     options?.labelSelector ?? '',
     options?.fieldSelector ?? '',
+    metadataOnly,
   ]);
+}
+
+/** What a metadata-only list gives, made from the whole objects another bot listed. */
+function metadataOf(objects: readonly KubeObject[]): readonly KubeObject[] {
+  return deepFreeze(
+    objects.map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, metadata: o.metadata }) as KubeObject),
+  );
 }
 
 function deepFreeze<T>(value: T): T {
@@ -88,11 +97,24 @@ export function createReadScope(): ReadScope {
       held = new Map();
       lists.set(k8s, held);
     }
-    const key = requestKey(type, options);
+    const metadataOnly = options?.metadataOnly === true;
+    const key = requestKey(type, options, metadataOnly);
     const pending = held.get(key);
     if (pending !== undefined) {
       statsOf(bot).shared += 1;
       return pending;
+    }
+    // A metadata-only list is a projection of the whole list of the same request, if one is held.
+    const whole = metadataOnly ? held.get(requestKey(type, options, false)) : undefined;
+    if (whole !== undefined) {
+      statsOf(bot).shared += 1;
+      const projected = whole.then(metadataOf);
+      held.set(key, projected);
+      const map = held;
+      projected.catch(() => {
+        if (map.get(key) === projected) map.delete(key);
+      });
+      return projected;
     }
     statsOf(bot).listed += 1;
     const map = held;
