@@ -106,7 +106,8 @@ export default defineBot({
 async function countPods(ctx: Context): Promise<{ total: number; byNamespace: Map<string, number> }> {
   let total = 0;
   const byNamespace = new Map<string, number>();
-  for await (const pod of ctx.k8s.list(resources.pods)) {
+  // Counted only: the pods' metadata is all this reads.
+  for await (const pod of ctx.k8s.list(resources.pods, { metadataOnly: true })) {
     total++;
     const ns = pod.metadata.namespace ?? '';
     byNamespace.set(ns, (byNamespace.get(ns) ?? 0) + 1);

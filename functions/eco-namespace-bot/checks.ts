@@ -25,7 +25,7 @@ export interface NamespaceSettings {
 }
 
 /** The kinds that count as a workload: a namespace without any of them is empty (k8s-cleaner). */
-const WORKLOADS = ['pods', 'deployments', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] as const;
+export const WORKLOADS = ['pods', 'deployments', 'statefulsets', 'daemonsets', 'jobs', 'cronjobs'] as const;
 
 export type Piece = 'ResourceQuota' | 'LimitRange' | 'NetworkPolicy' | 'owner label';
 

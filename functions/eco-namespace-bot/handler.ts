@@ -14,7 +14,7 @@ import {
   type ResourceType,
   type SettingValues,
 } from '../../shared/index.ts';
-import { CHECKS, KINDS, missingPieces, tenantNamespaces, type NamespaceSnap } from './checks.ts';
+import { CHECKS, KINDS, WORKLOADS, missingPieces, tenantNamespaces, type NamespaceSnap } from './checks.ts';
 import {
   TENANT_TIERS,
   tenantDefaultDenyPolicy,
@@ -114,7 +114,11 @@ export default defineBot({
   settings: SETTINGS,
   scopeOptions: ['namespace', 'checks'],
   async run(input: Input, ctx: Context<Settings>) {
-    const snap = await takeSnapshot(ctx, KINDS, input.namespace ? { namespace: input.namespace } : {});
+    const snap = await takeSnapshot(ctx, KINDS, {
+      ...(input.namespace ? { namespace: input.namespace } : {}),
+      // Workloads are only counted per namespace: their metadata is all the checks read.
+      metadataOnly: WORKLOADS,
+    });
     const view: NamespaceSnap = input.namespace
       ? {
           ...snap,

@@ -14,7 +14,7 @@ import { FaultInjector } from './faults.ts';
 import { PodLogs } from './pod-logs.ts';
 import type { PodLogEntry } from './pod-logs.ts';
 import { createRequestHandler } from './server.ts';
-import type { RecordedRequest } from './server.ts';
+import type { RecordedRequest, Traffic } from './server.ts';
 import type { TokenGrant } from './rbac.ts';
 import { SNAPSHOT_CRDS } from './crds.ts';
 import { FieldOwners } from './managed-fields.ts';
@@ -23,7 +23,7 @@ import { formatTime } from './store.ts';
 import { EMULATOR_TLS_CERT, EMULATOR_TLS_KEY } from './tls.ts';
 
 export type { TokenGrant } from './rbac.ts';
-export type { RecordedRequest } from './server.ts';
+export type { RecordedRequest, Traffic } from './server.ts';
 export type { FaultSpec, Fault } from './faults.ts';
 export type { PodLogEntry } from './pod-logs.ts';
 export type { ResourceRef } from './store.ts';
@@ -101,6 +101,8 @@ export interface Emulator {
   watchCount(): number;
   /** TCP connections accepted since start (tests prove clients reuse keep-alive connections). */
   connectionCount(): number;
+  /** Requests answered and response body bytes sent since start (a copy; benches diff two). */
+  traffic(): Traffic;
 }
 
 const SYSTEM_NAMESPACES = ['default', 'kube-system', 'kube-public', 'kube-node-lease'];
@@ -138,6 +140,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const logs = new PodLogs();
   const faults = new FaultInjector();
   const requests: RecordedRequest[] = [];
+  const traffic: Traffic = { requests: 0, bytes: 0 };
   const tokens = new Map<string, TokenGrant>([[ADMIN_TOKEN, { user: ADMIN_USER }]]);
   for (const [t, g] of Object.entries(options.tokens ?? {})) tokens.set(t, g);
   const openWatches = new Set<ServerResponse>();
@@ -220,6 +223,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     faults,
     requests,
     maxRecordedRequests: options.maxRecordedRequests ?? 10_000,
+    traffic,
     tokens,
     anonymousAdmin: options.anonymousAdmin ?? false,
     watch: {
@@ -294,6 +298,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
       });
     },
     connectionCount: () => connections,
+    traffic: () => ({ ...traffic }),
     watchCount: () => openWatches.size,
     close() {
       for (const res of openWatches) res.destroy();

@@ -39,6 +39,7 @@ import { selfSubjectAccessReview, selfSubjectReview, tokenReview } from './acces
 import { PROTOBUF, decodeSelfSubjectAccessReview } from './protobuf.ts';
 import type { WatchOptions } from './watch.ts';
 import { tableFor, wantsTable } from './table.ts';
+import { partialMetadataFor, wantsPartialMetadata } from './partial-metadata.ts';
 
 export interface RecordedRequest {
   method: string;
@@ -55,6 +56,14 @@ export interface RecordedRequest {
   resource?: string;
   namespace?: string;
   name?: string;
+  /** Response body bytes (0 for a watch stream or a reset). */
+  bytes: number;
+}
+
+/** Everything answered since start, unbounded by the request log's cap (benches count reads). */
+export interface Traffic {
+  requests: number;
+  bytes: number;
 }
 
 export interface ServerDeps extends ApiContext {
@@ -62,6 +71,7 @@ export interface ServerDeps extends ApiContext {
   faults: FaultInjector;
   requests: RecordedRequest[];
   maxRecordedRequests: number;
+  traffic: Traffic;
   tokens: Map<string, TokenGrant>;
   anonymousAdmin: boolean;
   watch: WatchOptions;
@@ -91,8 +101,12 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** Body bytes of each answer, read back into its request record when the answer is done. */
+const sentBytes = new WeakMap<ServerResponse, number>();
+
 function send(res: ServerResponse, reply: Reply): void {
   if (res.headersSent || res.destroyed) return;
+  sentBytes.set(res, typeof reply.body === 'string' ? Buffer.byteLength(reply.body) : reply.body.byteLength);
   const headers: Record<string, string | number> = {
     'Content-Type': reply.contentType ?? 'application/json',
     'Cache-Control': 'no-cache, private',
@@ -129,9 +143,13 @@ async function handle(deps: ServerDeps, api: Api, req: IncomingMessage, res: Ser
     query: url.search.replace(/^\?/, ''),
     user: '',
     status: 0,
+    bytes: 0,
   };
   const finish = (): void => {
     record.status = res.statusCode && res.headersSent ? res.statusCode : record.status;
+    record.bytes = sentBytes.get(res) ?? 0;
+    deps.traffic.requests += 1;
+    deps.traffic.bytes += record.bytes;
     deps.requests.push(record);
     if (deps.requests.length > deps.maxRecordedRequests)
       deps.requests.splice(0, deps.requests.length - deps.maxRecordedRequests);
@@ -219,12 +237,18 @@ async function handle(deps: ServerDeps, api: Api, req: IncomingMessage, res: Ser
         if (!r.name) {
           if (r.def.subresources.length && r.subresource) throw unknownResource();
           const reply = api.list(r, q);
-          return send(res, wantsTable(req.headers.accept) ? tableFor(r.def, reply, deps.store.now()) : reply);
+          if (wantsTable(req.headers.accept)) return send(res, tableFor(r.def, reply, deps.store.now()));
+          return send(
+            res,
+            wantsPartialMetadata(req.headers.accept, true) ? partialMetadataFor(reply) : reply,
+          );
         }
         {
           const reply = api.get(r, q);
           const table = wantsTable(req.headers.accept) && !r.subresource;
-          return send(res, table ? tableFor(r.def, reply, deps.store.now()) : reply);
+          if (table) return send(res, tableFor(r.def, reply, deps.store.now()));
+          const partial = wantsPartialMetadata(req.headers.accept, false) && !r.subresource;
+          return send(res, partial ? partialMetadataFor(reply) : reply);
         }
       case 'POST':
         return send(res, api.create(r, q, body));

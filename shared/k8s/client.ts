@@ -43,6 +43,13 @@ export interface K8sClient extends K8s {
 
 export const DEFAULT_TIMEOUT_MS = 10_000;
 export const DEFAULT_PAGE_SIZE = 500;
+/**
+ * Metadata-only lists (`ListOptions.metadataOnly`): the server sends each object's metadata only, as
+ * a PartialObjectMetadataList; plain JSON second, so a server without it answers the whole list.
+ */
+const METADATA_ONLY_ACCEPT =
+  'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1,application/json';
+
 /** A list restarts at most this many times after 410 Expired continue tokens before giving up. */
 const MAX_RELISTS = 3;
 
@@ -91,6 +98,7 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
     path: string,
     body?: unknown,
     contentType?: string,
+    accept?: string,
   ): Promise<{ status: number; text: string; contentType: string }> {
     const { config, transport } = await connect();
     const text = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
@@ -105,6 +113,7 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
         path,
         ...(text !== undefined ? { body: text } : {}),
         ...(contentType !== undefined ? { contentType } : {}),
+        ...(accept !== undefined ? { accept } : {}),
         timeoutMs,
       });
     const response = await retry(
@@ -178,8 +187,14 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
     });
   }
 
-  async function json<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<T> {
-    const response = await call(method, path, body, contentType);
+  async function json<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    contentType?: string,
+    accept?: string,
+  ): Promise<T> {
+    const response = await call(method, path, body, contentType, accept);
     return parseBody(response.text, response.contentType) as T;
   }
 
@@ -190,6 +205,7 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
     const pageSize = listOptions.pageSize ?? DEFAULT_PAGE_SIZE;
     const base = collectionPath(type, listOptions.namespace);
     const apiVersion = apiVersionOf(type);
+    const metadataOnly = listOptions.metadataOnly === true;
     // After a relist the first pages repeat what was already yielded; keys of yielded objects let
     // the consumer see each object once (the relist's newer copy of an already-seen object is
     // dropped: consumers re-check state before acting, through the safety rails' preconditions).
@@ -205,7 +221,13 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
       });
       let page: { metadata?: { continue?: string }; items?: T[] | null };
       try {
-        page = await json(`GET`, `${base}${query}`);
+        page = await json(
+          `GET`,
+          `${base}${query}`,
+          undefined,
+          undefined,
+          metadataOnly ? METADATA_ONLY_ACCEPT : undefined,
+        );
       } catch (error) {
         if (isExpired(error) && token !== undefined && relists < MAX_RELISTS) {
           relists++;
@@ -216,10 +238,18 @@ export function createK8s(options: CreateK8sOptions): K8sClient {
         throw error;
       }
       const more = typeof page.metadata?.continue === 'string' && page.metadata.continue !== '';
-      for (const item of page.items ?? []) {
-        // List items carry no kind/apiVersion on the wire; fill them so ObjectRefs are complete.
-        item.apiVersion ??= apiVersion;
-        item.kind ??= type.kind;
+      for (const listed of page.items ?? []) {
+        // List items carry no kind/apiVersion on the wire; fill them so ObjectRefs are complete. A
+        // metadata-only item says PartialObjectMetadata; a server that ignored the Accept sent the
+        // whole object: either way the caller gets the object's own kind and its metadata only.
+        const item = metadataOnly ? ({ metadata: listed.metadata } as T) : listed;
+        if (metadataOnly) {
+          item.apiVersion = apiVersion;
+          item.kind = type.kind;
+        } else {
+          item.apiVersion ??= apiVersion;
+          item.kind ??= type.kind;
+        }
         if (more || relists > 0 || seen.size > 0) {
           const key = item.metadata.uid ?? `${item.metadata.namespace ?? ''}/${item.metadata.name}`;
           if (seen.has(key)) continue;

@@ -18,6 +18,8 @@ export interface Exchange {
   path: string;
   body?: string;
   contentType?: string;
+  /** The Accept header (default `application/json`). */
+  accept?: string;
   timeoutMs: number;
 }
 
@@ -67,7 +69,11 @@ export function createTransport(config: ClusterConfig): Transport {
 
   async function send(exchange: Exchange): Promise<RawResponse> {
     const [auth, { agent, request: doRequest }] = await Promise.all([config.authHeaders(), connectionFor()]);
-    const headers: Record<string, string> = { accept: 'application/json', 'user-agent': 'eco-bots', ...auth };
+    const headers: Record<string, string> = {
+      accept: exchange.accept ?? 'application/json',
+      'user-agent': 'eco-bots',
+      ...auth,
+    };
     let payload: Buffer | undefined;
     if (exchange.body !== undefined) {
       payload = Buffer.from(exchange.body, 'utf8');

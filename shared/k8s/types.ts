@@ -48,6 +48,12 @@ export interface ListOptions {
   fieldSelector?: string;
   /** Page size for `limit`/`continue` paging (default 500). */
   pageSize?: number;
+  /**
+   * Only each object's `metadata` (with its own `apiVersion` and `kind`): the server sends a
+   * PartialObjectMetadataList, a fraction of the bytes. For a bot that needs names, namespaces,
+   * labels, annotations, owners or timestamps, never spec or status.
+   */
+  metadataOnly?: boolean;
 }
 
 export interface WriteOptions {

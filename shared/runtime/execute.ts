@@ -8,6 +8,7 @@ import { errorToResponse } from '../errors/to-response.ts';
 import type { Invocation } from './decode.ts';
 import type { HandlerDeps } from './handler.ts';
 import { runBotDetailed } from './run-bot.ts';
+import type { ReadScope } from './read-scope.ts';
 import { traceFrom } from './trace.ts';
 import { createSpanExporter, parseTraceparent } from './otlp.ts';
 
@@ -18,6 +19,8 @@ export type Execute = (
   invocation: Invocation,
   headers: Headers,
   emitReport?: boolean,
+  /** The sweep the run is part of, whose lists it shares (see read-scope.ts). */
+  reads?: ReadScope,
 ) => Promise<{ report: Report; http?: HttpBody }>;
 
 /** 504 a timeout, other 5xx an error, 4xx the caller's fault (never a bot error). */
@@ -50,6 +53,7 @@ export function createExecutor(
     invocation: Invocation,
     headers: Headers,
     emitReport = true,
+    reads?: ReadScope,
   ): Promise<{ report: Report; http?: HttpBody }> {
     const started = performance.now();
     const startedAt = Date.now();
@@ -76,6 +80,7 @@ export function createExecutor(
         runId: randomUUID(),
         ...(invocation.event === undefined ? {} : { event: invocation.event }),
         ...(deps.k8s === undefined ? {} : { k8s: deps.k8s }),
+        ...(reads === undefined ? {} : { reads }),
       });
       const report = outcome.report;
       findings = report.findings.length;

@@ -18,6 +18,7 @@ import { createPusher } from '../metrics/push.ts';
 import { isContractPath, serveContractEndpoint } from './endpoints.ts';
 import { respondMany, respondReport } from './respond.ts';
 import { createTicker } from './tick.ts';
+import { createReadScope } from './read-scope.ts';
 
 export interface HandlerDeps {
   bots: readonly Bot[];
@@ -85,6 +86,13 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
       : (bot, ...rest) => runOnce(bot, ...rest).finally(() => void track(push(bot.name)));
   const tick = createTicker(bots, config, { now: deps.now, log, execute, track });
 
+  /** One call running several bots (or runs) shares its lists among them, for that call only. */
+  function sharing(runs: number): Execute {
+    if (runs < 2) return execute;
+    const reads = createReadScope();
+    return (bot, invocation, headers, emitReport) => execute(bot, invocation, headers, emitReport, reads);
+  }
+
   function route(path: string): { bot?: Bot; root: boolean } | undefined {
     if (path === '/' || path === '')
       return single === undefined ? { root: true } : { bot: single, root: true };
@@ -129,7 +137,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
         res,
         consumers.map((bot) => ({ bot, invocation: firstInvocation })),
         headers,
-        execute,
+        sharing(consumers.length),
       );
       return;
     }
@@ -140,7 +148,7 @@ export function createRequestHandler(deps: HandlerDeps): RequestHandler {
         res,
         decoded.invocations.map((invocation) => ({ bot, invocation })),
         headers,
-        execute,
+        sharing(decoded.invocations.length),
       );
       return;
     }

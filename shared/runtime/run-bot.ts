@@ -28,6 +28,7 @@ import { loadConfig } from '../config/load.ts';
 import { validateInput } from './input.ts';
 import { processCluster } from './cluster.ts';
 import { traceFrom, type Trace } from './trace.ts';
+import type { ReadScope } from './read-scope.ts';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -53,6 +54,11 @@ export interface RunOptions {
   trace?: Trace;
   /** The caller gives up rawInput (freshly parsed JSON): defaults are written into it, no copy. */
   inputOwned?: boolean;
+  /**
+   * The sweep this run is part of (one tick running several bots): its lists are shared with the
+   * sweep's other runs. Omitted for a run on its own, which reads the cluster itself.
+   */
+  reads?: ReadScope;
 }
 
 type MutableContext = { -readonly [K in keyof Context]: Context[K] };
@@ -229,7 +235,7 @@ export async function runBotDetailed(
     mode,
     now,
     log,
-    k8s: readerFor(k8s),
+    k8s: options.reads === undefined ? readerFor(k8s) : options.reads.reader(k8s, readerFor(k8s), bot),
     get safety(): SafetyRails {
       safety ??= createSafetyRails({ bot: bot.name, k8s, mode, env, log, now, mutates: bot.mutates });
       return safety;

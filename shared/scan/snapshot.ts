@@ -28,6 +28,11 @@ export interface SnapshotOptions<K extends KindMap> {
   namespace?: string;
   /** Kinds whose absence is normal (an optional CRD): missing gives no finding. */
   optional?: readonly (keyof K)[];
+  /**
+   * Kinds of which the checks read only `metadata` (counts, names, labels, owners, timestamps):
+   * listed metadata-only (ListOptions.metadataOnly), a fraction of the bytes.
+   */
+  metadataOnly?: readonly (keyof K)[];
 }
 
 type SnapshotContext = Pick<Context, 'bot' | 'k8s' | 'now'>;
@@ -65,8 +70,10 @@ export async function takeSnapshot<K extends KindMap>(
   const reads = await Promise.all(
     keys.map((key) => {
       const type = kinds[key] as ResourceType;
-      const listOptions =
-        type.namespaced && options.namespace !== undefined ? { namespace: options.namespace } : {};
+      const listOptions = {
+        ...(type.namespaced && options.namespace !== undefined ? { namespace: options.namespace } : {}),
+        ...(options.metadataOnly?.includes(key) === true ? { metadataOnly: true } : {}),
+      };
       return settle(collect(ctx.k8s.list(type, listOptions)));
     }),
   );

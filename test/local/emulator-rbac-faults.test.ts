@@ -111,11 +111,14 @@ describe('RBAC per token', () => {
     expect((await asBot('GET', '/version')).status).toBe(200);
   });
 
-  it('tokens added at run time work, and the request log records user, verb and status', async () => {
+  it('tokens added at run time work, and the request log records user, verb, status and bytes', async () => {
     emu.addToken('late', { user: 'late-user', rules: [] });
     emu.requests.length = 0;
+    const before = emu.traffic();
     const r = await rawRequest(emu.url, 'GET', '/api/v1/namespaces/team/pods?limit=1', { token: 'late' });
     expect(r.status).toBe(403);
+    const bytes = Buffer.byteLength(r.text);
+    expect(emu.traffic()).toEqual({ requests: before.requests + 1, bytes: before.bytes + bytes });
     expect(emu.requests).toEqual([
       {
         method: 'GET',
@@ -126,6 +129,7 @@ describe('RBAC per token', () => {
         verb: 'list',
         resource: 'pods',
         namespace: 'team',
+        bytes,
       },
     ]);
   });
