@@ -38,7 +38,7 @@ const importPath = (file: string): string => JSON.stringify(file.split('\\').joi
  * A single-bot bundle never dispatches cron ticks (its process runs its one bot on an empty cron
  * POST), so it links shared/runtime/dispatch-single.ts instead of the dispatcher and its cron parser.
  */
-const singleBotRuntime: Plugin = {
+export const singleBotRuntime: Plugin = {
   name: 'single-bot-runtime',
   setup(build) {
     build.onResolve({ filter: /^\.\/dispatch\.ts$/ }, (args) =>
@@ -49,15 +49,39 @@ const singleBotRuntime: Plugin = {
   },
 };
 
+const stub = (file: string): string => join(root, 'shared', 'runtime', 'bundle-stubs', file);
+
+/**
+ * Code no bundle runs, left out (each stub says why): @opentelemetry/api, which prom-client asks only
+ * for exemplars, and json-bigint, which the CloudEvents SDK uses only under CE_USE_BIG_INT=true.
+ * `clusterFree` (a bot with no RBAC): the cluster client too.
+ */
+export function leanBundle(clusterFree: boolean): Plugin {
+  return {
+    name: 'lean-bundle',
+    setup(build) {
+      build.onResolve({ filter: /^@opentelemetry\/api$/ }, () => ({ path: stub('otel-api.ts') }));
+      build.onResolve({ filter: /^json-bigint$/ }, () => ({ path: stub('json-bigint.ts') }));
+      if (clusterFree)
+        build.onResolve({ filter: /^\.\.\/k8s\/index\.ts$/ }, (args) =>
+          args.importer.endsWith(join('shared', 'runtime', 'cluster.ts'))
+            ? { path: stub('no-cluster.ts') }
+            : undefined,
+        );
+    },
+  };
+}
+
 async function bundle(
   name: string,
   kind: BuiltBundle['kind'],
   contents: string,
   outfile: string,
   bots: string[],
+  clusterFree = false,
 ): Promise<BuiltBundle> {
   const options: BuildOptions = {
-    ...(kind === 'function' ? { plugins: [singleBotRuntime] } : {}),
+    plugins: [...(kind === 'function' ? [singleBotRuntime] : []), leanBundle(clusterFree)],
     stdin: { contents, resolveDir: root, sourcefile: `${kind}-${name}-entry.ts`, loader: 'ts' },
     bundle: true,
     platform: 'node',
@@ -78,7 +102,7 @@ async function bundle(
 }
 
 /** start.cjs: the code-cache loader beside a bundle (shared/runtime/start.ts, bundled alone). */
-async function buildStarter(outfile: string): Promise<void> {
+export async function buildStarter(outfile: string): Promise<void> {
   await build({
     entryPoints: [join(root, 'shared', 'runtime', 'start.ts')],
     bundle: true,
@@ -124,11 +148,12 @@ export async function writeCodeCache(bundleFile: string, nodeOptions = ''): Prom
 }
 
 /** One bot's bundle at `outfile`, exactly as `npm run build` makes it (tests build into a temp dir). */
-export function buildBotBundle(name: string, outfile: string): Promise<BuiltBundle> {
+export async function buildBotBundle(name: string, outfile: string): Promise<BuiltBundle> {
   const handler = join(root, 'functions', name, 'handler.ts');
   const runtime = join(root, 'shared', 'runtime', 'serve.ts');
   const entry = `import bot from ${importPath(handler)};\nimport { serve } from ${importPath(runtime)};\nvoid serve(bot);\n`;
-  return bundle(name, 'function', entry, outfile, [name]);
+  const declared = (await registeredBots()).find((b) => b.name === name);
+  return bundle(name, 'function', entry, outfile, [name], declared?.rbac.length === 0);
 }
 
 export async function buildAll(options: { only?: string[]; outDir?: string } = {}): Promise<BuiltBundle[]> {

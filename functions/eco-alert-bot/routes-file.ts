@@ -1,7 +1,7 @@
 import { readFile, stat } from 'node:fs/promises';
 import * as Type from '../../shared/schema/index.ts';
 import { Errors } from '@sinclair/typebox/errors';
-import { parse as parseYaml } from 'yaml';
+import { parseYaml } from '../../shared/yaml/index.ts';
 import { ConfigError, pointerToPath } from '../../shared/index.ts';
 import { defaultRoutes } from './default-routes.ts';
 import { compileRoutes } from './routing.ts';

@@ -1,7 +1,7 @@
 // The OpenFaaS side: the gateway's health (`GET /healthz`) and its deployed functions
 // (`GET /system/functions`, basic auth), against the functions the fleet's stack.yml declares.
 import { readFile } from 'node:fs/promises';
-import { parse } from 'yaml';
+import { parseYaml } from '../../shared/yaml/index.ts';
 
 /** The fields of the gateway's FunctionStatus this bot judges. */
 export interface DeployedFunction {
@@ -113,7 +113,7 @@ export async function readStack(
   path: string,
   vars: ReadonlyMap<string, string>,
 ): Promise<DeclaredFunction[]> {
-  const doc = parse(substitute(await readFile(path, 'utf8'), vars)) as {
+  const doc = parseYaml(substitute(await readFile(path, 'utf8'), vars)) as {
     functions?: Record<string, { image?: string }>;
   } | null;
   const functions = doc?.functions;

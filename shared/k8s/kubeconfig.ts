@@ -155,8 +155,7 @@ async function parseYaml(text: string): Promise<unknown> {
     return parseMiniYaml(text);
   } catch (error) {
     if (!(error instanceof UnsupportedYaml)) throw error;
-    const yaml = await import('yaml');
-    return yaml.parse(text);
+    return (await import('../yaml/index.ts')).parseYaml(text);
   }
 }
 

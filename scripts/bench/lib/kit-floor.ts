@@ -1,14 +1,15 @@
 import { join } from 'node:path';
 import { build } from 'esbuild';
+import { buildStarter, leanBundle, singleBotRuntime } from '../../build.ts';
 
 /**
  * A bot that does nothing, bundled like every bot: what the kit alone costs (runtime, validation,
  * report, metrics, logs), so a bot's own share of a figure can be told apart from the kit's.
  */
 const SOURCE = `
-import { Type } from '@sinclair/typebox';
+import * as Type from './shared/schema/index.ts';
 import { defineBot } from './shared/bot/index.ts';
-import { serve } from './shared/runtime/index.ts';
+import { serve } from './shared/runtime/serve.ts';
 const bot = defineBot({
   name: 'eco-noop-bot', category: 'maintenance', tier: 'small', summary: 'does nothing (bench floor)',
   triggers: { http: true }, rbac: [], mutates: false,
@@ -18,20 +19,21 @@ const bot = defineBot({
 void serve(bot);
 `;
 
+/** The no-op bot bundled like a bot's index.cjs, in `<dir>/noop/`; returns the bundle's path. */
 export async function buildKitFloor(root: string, dir: string): Promise<string> {
-  const outfile = join(dir, 'noop-bot.mjs');
+  const outfile = join(dir, 'noop', 'index.cjs');
   await build({
     stdin: { contents: SOURCE, resolveDir: root, sourcefile: 'noop-bot.ts', loader: 'ts' },
     bundle: true,
     platform: 'node',
-    format: 'esm',
+    format: 'cjs',
     target: 'node20',
     minify: true,
-    banner: {
-      js: "import { createRequire as __ecoCreateRequire } from 'node:module'; const require = __ecoCreateRequire(import.meta.url);",
-    },
     outfile,
     logLevel: 'warning',
+    // As a real bundle of a bot without RBAC is made, with start.cjs beside it.
+    plugins: [singleBotRuntime, leanBundle(true)],
   });
+  await buildStarter(join(dir, 'noop', 'start.cjs'));
   return outfile;
 }
