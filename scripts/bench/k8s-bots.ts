@@ -5,7 +5,7 @@
 //   invocation (fresh process each) and its ratio, and the bot process's peak RSS (VmHWM) at 10,000;
 // - bundle bytes of both.
 // Runs inside `npm run bench`, or alone: `npx tsx scripts/bench/k8s-bots.ts [--quick]`.
-import { copyFile, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -14,6 +14,7 @@ import type { Bot } from '../../shared/bot/types.ts';
 import type { KubeObject } from '../../shared/k8s/types.ts';
 import { startEmulator, type Emulator } from '../../local/k8s-emulator/index.ts';
 import { buildAll } from '../build.ts';
+import { stageBot } from './lib/stage.ts';
 import { writeBareServer } from './lib/bare-server.ts';
 import { coldStartMs, median, peakRssBytes, spawnNode, type Probe } from './lib/process.ts';
 import { benchRow as row, type BenchContext, type BenchResult, type BenchRow } from './lib/types.ts';
@@ -216,6 +217,7 @@ async function monitoringColdStart(
   ctx: BenchContext,
   dir: string,
   bundle: string,
+  runEnv: Record<string, string>,
 ): Promise<{ rows: BenchRow[]; details: Record<string, unknown> }> {
   const bot = await loadBot(ctx.root, MONITORING);
   const objects = scaledCluster(80).filter((o) => o.kind !== 'Job');
@@ -232,7 +234,7 @@ async function monitoringColdStart(
     }
     const bare = join(dir, 'bare-get-server.mjs');
     await writeFile(bare, BARE_GET_SERVER);
-    const botEnv = { KUBECONFIG: kubeconfig, HOME: dir, ECO_MODE: 'dry-run', LOG_LEVEL: 'warn' };
+    const botEnv = { ...runEnv, KUBECONFIG: kubeconfig, HOME: dir, ECO_MODE: 'dry-run', LOG_LEVEL: 'warn' };
     const bareEnv = { EMU_URL: emulator.url, EMU_TOKEN: token };
     const probe: Probe = { path: '/', headers: { 'content-type': 'application/json' }, body: '{}' };
     const spawns = ctx.quick ? 5 : 11;
@@ -298,6 +300,7 @@ async function cleanupScan(
   ctx: BenchContext,
   dir: string,
   bundle: string,
+  runEnv: Record<string, string>,
   pods: number,
   repeats: number,
 ): Promise<{ ms: number[]; peakRss: number[]; reportBytes: number; summary: string }> {
@@ -307,7 +310,7 @@ async function cleanupScan(
     const ms: number[] = [];
     const peakRss: number[] = [];
     let reportBytes = 0;
-    const env = { KUBECONFIG: kubeconfig, HOME: dir, ECO_MODE: 'dry-run', LOG_LEVEL: 'warn' };
+    const env = { ...runEnv, KUBECONFIG: kubeconfig, HOME: dir, ECO_MODE: 'dry-run', LOG_LEVEL: 'warn' };
     for (let i = 0; i < repeats; i++) {
       const server = await spawnNode(bundle, env, dir);
       try {
@@ -337,24 +340,18 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const dir = await mkdtemp(join(tmpdir(), 'eco-bench-k8s-'));
   try {
     // Run the bundles from an empty directory: they need nothing beside them.
-    const bundles: Record<string, { file: string; bytes: number }> = {};
-    for (const name of [MONITORING, CLEANUP]) {
-      const source = join(ctx.root, 'dist', 'functions', name, 'index.cjs');
-      const file = join(dir, `${name}.mjs`);
-      await copyFile(source, file);
-      bundles[name] = { file, bytes: (await stat(source)).size };
-    }
-    const monitoring = bundles[MONITORING] as { file: string; bytes: number };
-    const cleanup = bundles[CLEANUP] as { file: string; bytes: number };
+    // As the images run them: start.cjs with a code cache, the tier's NODE_OPTIONS.
+    const monitoring = await stageBot(ctx.root, MONITORING, dir);
+    const cleanup = await stageBot(ctx.root, CLEANUP, dir);
 
     ctx.log('monitoring bot cold start vs bare GET server');
-    const cold = await monitoringColdStart(ctx, dir, monitoring.file);
+    const cold = await monitoringColdStart(ctx, dir, monitoring.starter, monitoring.env);
 
     const repeats = ctx.quick ? 1 : 3;
     ctx.log(`cleanup bot dry-run over 1,000 pods (${repeats}x)`);
-    const small = await cleanupScan(ctx, dir, cleanup.file, 1_000, repeats);
+    const small = await cleanupScan(ctx, dir, cleanup.starter, cleanup.env, 1_000, repeats);
     ctx.log(`cleanup bot dry-run over 10,000 pods (${repeats}x)`);
-    const large = await cleanupScan(ctx, dir, cleanup.file, 10_000, repeats);
+    const large = await cleanupScan(ctx, dir, cleanup.starter, cleanup.env, 10_000, repeats);
     const smallMs = Math.round(median(small.ms));
     const largeMs = Math.round(median(large.ms));
     const largeRss = Math.max(...large.peakRss);

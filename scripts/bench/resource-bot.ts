@@ -5,7 +5,7 @@
 // pod and container, as Prometheus does after aggregating the 14 days server-side: the measured cost
 // is the bot's (10 namespaces × 4 queries, joining 1,000 workloads), not Prometheus' query time.
 // Runs inside `npm run bench`, or alone: `npx tsx scripts/bench/resource-bot.ts [--quick]`.
-import { copyFile, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { KubeObject } from '../../shared/k8s/types.ts';
 import { buildAll } from '../build.ts';
+import { stageBot } from './lib/stage.ts';
 import { emulatorFor, loadBot, waitHealthy } from './k8s-bots.ts';
 import { median, peakRssBytes, spawnNode } from './lib/process.ts';
 import { benchRow as row, type BenchContext, type BenchResult } from './lib/types.ts';
@@ -135,15 +136,20 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const bot = await loadBot(ctx.root, BOT);
   const { emulator, kubeconfig } = await emulatorFor(bot, workloadCluster(), dir);
   try {
-    const source = join(ctx.root, 'dist', 'functions', BOT, 'index.cjs');
-    const bundle = join(dir, `${BOT}.mjs`);
-    await copyFile(source, bundle);
+    const staged = await stageBot(ctx.root, BOT, dir);
+    const bundle = staged.starter;
     const repeats = ctx.quick ? 1 : 3;
     const ms: number[] = [];
     const rss: number[] = [];
     let findings = 0;
     for (let i = 0; i < repeats; i++) {
-      const env = { KUBECONFIG: kubeconfig, HOME: dir, PROMETHEUS_URL: prometheus.url, LOG_LEVEL: 'warn' };
+      const env = {
+        ...staged.env,
+        KUBECONFIG: kubeconfig,
+        HOME: dir,
+        PROMETHEUS_URL: prometheus.url,
+        LOG_LEVEL: 'warn',
+      };
       const server = await spawnNode(bundle, env, dir);
       try {
         await waitHealthy(server.port);
@@ -169,7 +175,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       name: 'resource-bot',
       subject: `${BOT} bundle over ${WORKLOADS} Deployments in ${NAMESPACES} namespaces (emulator, RBAC enforced) with a stand-in Prometheus answering KRR's per-namespace queries`,
       rows: [
-        row(`${BOT} bundle size`, (await stat(source)).size, 'bytes'),
+        row(`${BOT} bundle size`, staged.bytes, 'bytes'),
         row(
           `${BOT}, ${WORKLOADS} workloads × 14 days (median, one invocation)`,
           wall,

@@ -73,7 +73,9 @@ function checkBots(bots: readonly Bot[]): void {
 export async function serve(bots: Bot | readonly Bot[], options: ServeOptions = {}): Promise<RunningServer> {
   const list: readonly Bot[] = Array.isArray(bots) ? bots : [bots as Bot];
   checkBots(list);
-  const env = options.env ?? process.env;
+  // A plain copy, taken once: a function's environment does not change while it runs, and every
+  // read of process.env is a getenv call (a webhook run reads a dozen settings).
+  const env = options.env ?? { ...process.env };
   let config: Readonly<RuntimeConfig>;
   try {
     config = loadConfig(env);

@@ -28,7 +28,7 @@ export async function buildKitFloor(root: string, dir: string): Promise<string> 
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    minify: true,
+    minify: process.env['BENCH_NO_MINIFY'] !== '1',
     outfile,
     logLevel: 'warning',
     // As a real bundle of a bot without RBAC is made, with start.cjs beside it.
