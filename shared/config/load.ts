@@ -30,6 +30,12 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   },
   { name: 'ECO_DRAIN_SECONDS', default: '25', meaning: 'SIGTERM grace for in-flight work before exit 0' },
   { name: 'ECO_MODE', default: 'dry-run', meaning: 'dry-run | apply: whether mutations are applied' },
+  {
+    name: 'ECO_CODE_CACHE',
+    default: '(unset)',
+    meaning:
+      '`off`: start.cjs compiles the bundle instead of loading the V8 code cache written in the image (to compare, or after changing NODE_OPTIONS without rebuilding)',
+  },
   { name: 'LOG_LEVEL', default: 'info', meaning: 'debug | info | warn | error' },
   {
     name: 'ECO_MAX_ACTIONS',

@@ -83,9 +83,7 @@ describe('stack.yml (one function per bot)', () => {
       expect(fn['handler']).toBe(`./functions/${bot.name}`);
       expect(fn.environment['ECO_MODE']).toBe('dry-run');
       // The small tier caps V8's young generation so a busy webhook bot stays within its 128 Mi request.
-      expect(fn.environment['NODE_OPTIONS']).toBe(
-        bot.tier === 'small' ? TIERS.small.nodeOptions : undefined,
-      );
+      expect(fn.environment['NODE_OPTIONS']).toBe(bot.tier === 'small' ? TIERS.small.nodeOptions : undefined);
       // The image writes its code cache with the same flags, or V8 would refuse the cache at start.
       expect(fn['build_args']).toEqual({
         ECO_BUNDLE: `functions/${bot.name}`,
