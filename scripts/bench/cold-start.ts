@@ -7,7 +7,6 @@
 // The invocation is what the bot's cron tick sends (`{}`); the alert bot gets an Alertmanager POST.
 import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { spawn } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bots } from '../../functions/index.generated.ts';
@@ -17,42 +16,11 @@ import { startEmulator } from '../../local/k8s-emulator/index.ts';
 import { buildAll, writeCodeCache } from '../build.ts';
 import { PAYLOAD } from './alert-bot.ts';
 import { writeBareServer } from './lib/bare-server.ts';
-import { freePort, median, probeOnce, type Probe } from './lib/process.ts';
+import { firstAnswer, median, type Probe } from './lib/process.ts';
 import { benchRow, type BenchContext, type BenchResult, type BenchRow } from './lib/types.ts';
 import { BARE_GET_SERVER } from './k8s-bots.ts';
 
 const NOW = '2026-06-01T12:00:00Z';
-
-/** Spawn -> first answer (any HTTP status) to `probe`; the status tells whether it was a 200. */
-async function coldStart(
-  file: string,
-  env: Record<string, string>,
-  probe: Probe,
-  cwd: string,
-): Promise<{ ms: number; status: number }> {
-  const port = await freePort();
-  const started = process.hrtime.bigint();
-  const child = spawn(process.execPath, [file], {
-    env: { PATH: process.env['PATH'] ?? '', ...env, PORT: String(port) },
-    stdio: 'ignore',
-    cwd,
-  });
-  try {
-    for (;;) {
-      const status = await probeOnce(port, probe);
-      if (status !== 0) return { ms: Number(process.hrtime.bigint() - started) / 1e6, status };
-      if (child.exitCode !== null) throw new Error(`${file} exited with ${child.exitCode} before answering`);
-      if (Number(process.hrtime.bigint() - started) > 30e9)
-        throw new Error(`${file} did not answer within 30 s`);
-      await new Promise((r) => setTimeout(r, 1));
-    }
-  } finally {
-    child.kill('SIGKILL');
-    await new Promise((r) =>
-      child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r),
-    );
-  }
-}
 
 const readsCluster = (bot: Bot): boolean => bot.rbac.length > 0;
 
@@ -114,7 +82,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       };
       const probe = probeFor(bot);
       const starter = join(botDir, 'start.cjs');
-      await coldStart(starter, env, probe, botDir); // page cache
+      await firstAnswer(starter, env, probe, botDir); // page cache
       const bareMs: number[] = [];
       const getMs: number[] = [];
       const botMs: number[] = [];
@@ -123,13 +91,13 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       const user = serviceAccountUser(bot.name);
       const before = emulator.requests.filter((r) => r.user === user).length;
       for (let i = 0; i < spawns; i += 1) {
-        bareMs.push((await coldStart(bare, {}, probe, dir)).ms);
-        if (readsCluster(bot)) getMs.push((await coldStart(bareGet, bareGetEnv, probe, dir)).ms);
-        const answer = await coldStart(starter, env, probe, botDir);
+        bareMs.push((await firstAnswer(bare, {}, probe, dir)).ms);
+        if (readsCluster(bot)) getMs.push((await firstAnswer(bareGet, bareGetEnv, probe, dir)).ms);
+        const answer = await firstAnswer(starter, env, probe, botDir);
         botMs.push(answer.ms);
         status = answer.status;
         // The runtime's own share: spawn -> /_/health answered, no invocation.
-        readyMs.push((await coldStart(starter, env, HEALTH, botDir)).ms);
+        readyMs.push((await firstAnswer(starter, env, HEALTH, botDir)).ms);
       }
       const reads = (emulator.requests.filter((r) => r.user === user).length - before) / spawns;
       const floor = median(bareMs);

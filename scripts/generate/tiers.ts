@@ -14,8 +14,8 @@ export interface TierSpec {
   /** Knative containerConcurrency and autoscaling target: in-flight requests per replica. */
   concurrency: number;
   /**
-   * NODE_OPTIONS for the tier: the manifests set it, and the image writes its V8 code cache with it
-   * (build arg ECO_NODE_OPTIONS). The bigger tiers keep V8's defaults for their scans.
+   * NODE_OPTIONS for the tier, when one needs any: the manifests set it, and the image writes its V8
+   * code cache with it (build arg ECO_NODE_OPTIONS). None does today (see small).
    */
   nodeOptions?: string;
 }
@@ -30,11 +30,10 @@ export const TIERS: Readonly<Record<Tier, TierSpec>> = {
     limits: { memory: '256Mi', cpu: '200m' },
     maxScale: 3,
     concurrency: 10,
-    // Measured on eco-alert-bot under 50 connections (npm run bench -- alert-bot): peak RSS 84 MiB
-    // with V8's defaults on a large machine, 67 MiB with these at the same throughput. An explicit
-    // old-space cap (the small tier's request) switches V8 to its small-heap growth; a smaller young
-    // generation promotes less. Below 128 it saves nothing more and only risks a heap-limit crash.
-    nodeOptions: '--max-semi-space-size=1 --max-old-space-size=128',
+    // No heap flags: Node sizes V8's heap from the pod's memory limit (eco-alert-bot under 50
+    // connections peaks at 66.5 MiB in a 256 MiB cgroup without flags, 118 MiB on a 24 GiB machine),
+    // and any V8 flag costs ~8 ms of every cold start, because Node's own built-in code cache is only
+    // accepted with the flags Node was built with.
   },
   medium: {
     requests: { memory: '256Mi', cpu: '250m' },

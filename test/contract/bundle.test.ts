@@ -1,11 +1,9 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAll, writeCodeCache } from '../../scripts/build.ts';
-import { alertPayload, post } from './helpers.ts';
+import { alertPayload, post, startBundle } from './helpers.ts';
 
 // The issue's "done" check, on the real bundle: built, copied alone into an empty directory, run with node.
 describe('the eco-alert-bot bundle, alone in a directory', () => {
@@ -36,23 +34,9 @@ describe('the eco-alert-bot bundle, alone in a directory', () => {
   });
 
   it('answers webhook, errors, cron, CloudEvent and metrics, and exits 0 on SIGTERM', async () => {
-    const child = spawn(process.execPath, ['index.cjs'], {
-      cwd: dir,
-      env: { PATH: process.env['PATH'] ?? '', PORT: '0' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    const bundle = await startBundle('index.cjs', { cwd: dir });
     try {
-      await expect
-        .poll(() => stdout.includes('"msg":"listening"'), { timeout: 20_000, interval: 50 })
-        .toBe(true);
-      const port = (
-        JSON.parse(stdout.split('\n').find((l) => l.includes('"msg":"listening"')) ?? '{}') as {
-          port: number;
-        }
-      ).port;
-      const url = `http://127.0.0.1:${port}`;
+      const url = bundle.url;
       const ok = await post(url, JSON.stringify(alertPayload()), { 'content-type': 'application/json' });
       expect(ok.status).toBe(200);
       expect(ok.json).toMatchObject({ bot: 'eco-alert-bot', trigger: 'alertmanager' });
@@ -80,12 +64,9 @@ describe('the eco-alert-bot bundle, alone in a directory', () => {
       const metrics = await (await fetch(`${url}/metrics`)).text();
       for (const name of ['bot_cpu_usage_percent', 'bot_memory_usage_bytes', 'bot_errors_total'])
         expect(metrics).toContain(name);
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      const [code] = (await exited) as [number | null];
-      expect(code).toBe(0);
+      expect(await bundle.stop()).toBe(0);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      bundle.kill();
     }
   });
 });
@@ -108,32 +89,17 @@ describe('start.cjs and the code cache', () => {
 
   /** Starts start.cjs, answers one webhook, stops it; returns its stderr. */
   async function runOnce(env: Record<string, string> = {}): Promise<string> {
-    const child = spawn(process.execPath, ['start.cjs'], {
-      cwd: dir,
-      env: { PATH: process.env['PATH'] ?? '', PORT: '0', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const bundle = await startBundle('start.cjs', { cwd: dir, env });
     try {
-      await expect
-        .poll(() => stdout.includes('"msg":"listening"'), { timeout: 20_000, interval: 50 })
-        .toBe(true);
-      const line = stdout.split('\n').find((l) => l.includes('"msg":"listening"')) ?? '{}';
-      const { port } = JSON.parse(line) as { port: number };
-      const ok = await post(`http://127.0.0.1:${port}`, JSON.stringify(alertPayload()), {
+      const ok = await post(bundle.url, JSON.stringify(alertPayload()), {
         'content-type': 'application/json',
       });
       expect(ok.status).toBe(200);
       expect(ok.json).toMatchObject({ bot: 'eco-alert-bot', trigger: 'alertmanager' });
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      expect(((await exited) as [number | null])[0]).toBe(0);
-      return stderr;
+      expect(await bundle.stop()).toBe(0);
+      return bundle.stderr();
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      bundle.kill();
     }
   }
 

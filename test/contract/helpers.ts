@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -136,3 +137,51 @@ export const alertPayload = (overrides: Record<string, unknown> = {}) => ({
   truncatedAlerts: 0,
   ...overrides,
 });
+
+export interface RunningBundle {
+  url: string;
+  stderr(): string;
+  /** SIGTERM, then the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL if still running (for `finally`). */
+  kill(): void;
+}
+
+/** `node <file>` on a free port (PORT=0), resolved once it logs "listening". */
+export async function startBundle(
+  file: string,
+  options: { cwd?: string; env?: Record<string, string> } = {},
+): Promise<RunningBundle> {
+  const child = spawn(process.execPath, [file], {
+    ...(options.cwd === undefined ? {} : { cwd: options.cwd }),
+    env: { PATH: process.env['PATH'] ?? '', PORT: '0', ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const kill = (): void => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  };
+  const started = Date.now();
+  let line: string | undefined;
+  while ((line = stdout.split('\n').find((l) => l.includes('"msg":"listening"'))) === undefined) {
+    if (child.exitCode !== null || Date.now() - started > 20_000) {
+      kill();
+      throw new Error(`${file} did not start listening: ${stderr.trim() || stdout.trim()}`);
+    }
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const { port } = JSON.parse(line) as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stderr: () => stderr,
+    kill,
+    async stop() {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      return ((await exited) as [number | null])[0];
+    },
+  };
+}

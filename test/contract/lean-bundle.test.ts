@@ -1,14 +1,12 @@
 // What the build leaves out of a bundle, and that the bundle still works without it: a bot that
 // declares no RBAC has no cluster client; no bundle carries @opentelemetry/api or json-bigint.
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildAll } from '../../scripts/build.ts';
 import { bots } from '../../functions/index.generated.ts';
-import { post } from './helpers.ts';
+import { post, startBundle } from './helpers.ts';
 
 const CLUSTER_FREE = 'eco-trace-bot';
 const CLUSTER_BOT = 'eco-namespace-bot';
@@ -43,29 +41,20 @@ describe('lean bundles', () => {
   });
 
   it('still runs the cluster-free bot and serves metrics (prom-client without OpenTelemetry)', async () => {
-    const child = spawn(process.execPath, [join(out, 'functions', CLUSTER_FREE, 'index.cjs')], {
-      env: { PATH: process.env['PATH'] ?? '', PORT: '0', HOME: out },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const bundle = await startBundle(join(out, 'functions', CLUSTER_FREE, 'index.cjs'), {
+      env: { HOME: out },
     });
-    let stdout = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     try {
-      await expect
-        .poll(() => stdout.includes('"msg":"listening"'), { timeout: 20_000, interval: 50 })
-        .toBe(true);
-      const line = stdout.split('\n').find((l) => l.includes('"msg":"listening"')) ?? '{}';
-      const url = `http://127.0.0.1:${(JSON.parse(line) as { port: number }).port}`;
+      const url = bundle.url;
       const run = await post(url, '{}', { 'content-type': 'application/json' });
       expect(run.status).toBe(200);
       expect(run.json).toMatchObject({ bot: CLUSTER_FREE });
       expect(JSON.stringify(run.json)).not.toContain('no cluster client');
       const metrics = await (await fetch(`${url}/metrics`)).text();
       expect(metrics).toContain('process_cpu_seconds_total');
-      const exited = once(child, 'exit');
-      child.kill('SIGTERM');
-      expect(((await exited) as [number | null])[0]).toBe(0);
+      expect(await bundle.stop()).toBe(0);
     } finally {
-      if (child.exitCode === null) child.kill('SIGKILL');
+      bundle.kill();
     }
   }, 60_000);
 });

@@ -87,7 +87,9 @@ describe('stack.yml (one function per bot)', () => {
       // The image writes its code cache with the same flags, or V8 would refuse the cache at start.
       expect(fn['build_args']).toEqual({
         ECO_BUNDLE: `functions/${bot.name}`,
-        ...(bot.tier === 'small' ? { ECO_NODE_OPTIONS: fn.environment['NODE_OPTIONS'] } : {}),
+        ...(TIERS[bot.tier].nodeOptions === undefined
+          ? {}
+          : { ECO_NODE_OPTIONS: fn.environment['NODE_OPTIONS'] }),
       });
       expect(fn['readonly_root_filesystem']).toBe(true);
       expect(fn['requests']).toEqual(TIERS[bot.tier].requests);

@@ -42,13 +42,28 @@ export interface Spawned {
   stop(): Promise<void>;
 }
 
-export async function spawnNode(file: string, env: Record<string, string>, cwd?: string): Promise<Spawned> {
+/** `node file` on a free port; `cgroupProcs`: joined to that cgroup before node starts. */
+export async function spawnNode(
+  file: string,
+  env: Record<string, string>,
+  cwd?: string,
+  cgroupProcs?: string,
+): Promise<Spawned> {
   const port = await freePort();
-  const child = spawn(process.execPath, [file], {
+  const options = {
     env: { PATH: process.env['PATH'] ?? '', ...env, PORT: String(port) },
-    stdio: 'ignore',
+    stdio: 'ignore' as const,
     ...(cwd === undefined ? {} : { cwd }),
-  });
+  };
+  // The shell joins the cgroup, then becomes node (exec), so the pid measured is node's.
+  const child =
+    cgroupProcs === undefined
+      ? spawn(process.execPath, [file], options)
+      : spawn(
+          '/bin/sh',
+          ['-c', 'echo $$ > "$1" && exec "$2" "$3"', 'sh', cgroupProcs, process.execPath, file],
+          options,
+        );
   return {
     child,
     port,
@@ -63,15 +78,16 @@ export async function spawnNode(file: string, env: Record<string, string>, cwd?:
 }
 
 /**
- * Cold start: from spawn to the first 200 answer to `probe`, polling every millisecond or so.
- * The same loop measures the bot and the bare baseline, so the polling cost cancels out.
+ * Cold start: from spawn to the first answer to `probe` (any HTTP status), polling every
+ * millisecond or so. The same loop measures the bot and the bare baseline, so the polling cost
+ * cancels out.
  */
-export async function coldStartMs(
+export async function firstAnswer(
   file: string,
   env: Record<string, string>,
   probe: Probe,
   cwd?: string,
-): Promise<number> {
+): Promise<{ ms: number; status: number }> {
   const port = await freePort();
   const started = process.hrtime.bigint();
   const child = spawn(process.execPath, [file], {
@@ -82,11 +98,10 @@ export async function coldStartMs(
   try {
     for (;;) {
       const status = await probeOnce(port, probe);
-      if (status === 200) return Number(process.hrtime.bigint() - started) / 1e6;
+      if (status !== 0) return { ms: Number(process.hrtime.bigint() - started) / 1e6, status };
       if (child.exitCode !== null) throw new Error(`${file} exited with ${child.exitCode} before answering`);
       if (Number(process.hrtime.bigint() - started) > 30e9)
         throw new Error(`${file} did not answer within 30 s`);
-      if (status !== 0) throw new Error(`${file} answered ${status}, not 200`);
       await new Promise((r) => setTimeout(r, 1));
     }
   } finally {
@@ -95,6 +110,18 @@ export async function coldStartMs(
       child.exitCode !== null || child.signalCode !== null ? r(undefined) : child.once('exit', r),
     );
   }
+}
+
+/** Spawn -> the first answer to `probe`, which must be a 200. */
+export async function coldStartMs(
+  file: string,
+  env: Record<string, string>,
+  probe: Probe,
+  cwd?: string,
+): Promise<number> {
+  const { ms, status } = await firstAnswer(file, env, probe, cwd);
+  if (status !== 200) throw new Error(`${file} answered ${status}, not 200`);
+  return ms;
 }
 
 /** Peak resident set (VmHWM) of a live process, in bytes (Linux); `current` for VmRSS. */
