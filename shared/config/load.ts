@@ -31,6 +31,11 @@ export const ENV_DOCS: ReadonlyArray<{ name: string; default: string; meaning: s
   { name: 'ECO_DRAIN_SECONDS', default: '25', meaning: 'SIGTERM grace for in-flight work before exit 0' },
   { name: 'ECO_MODE', default: 'dry-run', meaning: 'dry-run | apply: whether mutations are applied' },
   {
+    name: 'CE_USE_BIG_INT',
+    default: '(unset)',
+    meaning: 'the CloudEvents SDK switch for big-integer JSON; `true` is refused at start (not supported)',
+  },
+  {
     name: 'ECO_CODE_CACHE',
     default: '(unset)',
     meaning:
@@ -286,6 +291,12 @@ export function loadConfig(env: Env): Readonly<RuntimeConfig> {
     }
   }
   protectedNamespaces(env['ECO_PROTECTED_NAMESPACES']);
+  // The CloudEvents SDK's big-integer parsing needs json-bigint, which the bundles leave out.
+  if ((env['CE_USE_BIG_INT'] ?? '').trim().toLowerCase() === 'true')
+    throw new ConfigError(
+      'CE_USE_BIG_INT',
+      '"true" is not supported: eco-bots parses CloudEvents with plain JSON; unset it',
+    );
   const pushgatewayUrl = loadPushgateway(env);
   const otlp = otlpConfig(env);
   return Object.freeze({

@@ -81,6 +81,7 @@ describe('loadConfig', () => {
     ['ECO_SINK_ATTEMPTS', '0'],
     ['ECO_AUTH', 'oauth'],
     ['ECO_CRON_TIMEZONE', 'Mars/Olympus'],
+    ['CE_USE_BIG_INT', 'true'],
   ])('%s=%s is refused, naming the variable', (name, value) => {
     const error = failure({ [name]: value });
     expect(error.variable).toBe(name);
