@@ -1,8 +1,9 @@
 // The objects eco-compliance-bot judges: top-level workloads (not what a controller manages) and
-// bare pods, each with its pod template. (eco-security-bot has the same selection; bots never
-// import each other, so the few lines live here too.)
+// bare pods (shared/workloads' isTopLevelWorkload, the selection eco-security-bot makes too), each
+// with its pod template.
 import type { KubeObject, ResourceType } from '../../shared/index.ts';
 import { apiVersionOf } from '../../shared/index.ts';
+import { isTopLevelWorkload } from '../../shared/workloads/index.ts';
 
 export interface Container {
   name: string;
@@ -24,17 +25,6 @@ export interface Workload {
   object: KubeObject;
   template: PodTemplate;
 }
-
-const WORKLOAD_KINDS = new Set([
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'Job',
-  'CronJob',
-  'ReplicationController',
-  'Pod',
-]);
 
 interface TemplateLike {
   metadata?: { annotations?: Record<string, string>; labels?: Record<string, string> };
@@ -60,10 +50,7 @@ export function workloadsOf(lists: readonly (readonly [ResourceType, readonly Ku
   for (const [type, objects] of lists) {
     for (const raw of objects) {
       const o: KubeObject = { ...raw, kind: type.kind, apiVersion: apiVersionOf(type) };
-      const owner = (o.metadata.ownerReferences ?? []).find((r) => r.controller !== false);
-      if (owner && WORKLOAD_KINDS.has(owner.kind ?? '')) continue;
-      const phase = (o.status as { phase?: string } | undefined)?.phase;
-      if (o.kind === 'Pod' && (phase === 'Succeeded' || phase === 'Failed')) continue;
+      if (!isTopLevelWorkload(o)) continue;
       const t = templateOf(o);
       if (!t?.spec) continue;
       out.push({

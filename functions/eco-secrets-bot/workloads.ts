@@ -3,6 +3,7 @@
 // belong to each workload (through ReplicaSets for Deployments).
 import type { KubeObject, ResourceType } from '../../shared/index.ts';
 import { apiVersionOf } from '../../shared/index.ts';
+import { managedByWorkload } from '../../shared/workloads/index.ts';
 import type { PodSpecRefs } from './rollout.ts';
 
 interface EnvVar {
@@ -23,23 +24,12 @@ export interface Workload {
   prefix: string;
 }
 
-const CONTROLLED = new Set([
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'Job',
-  'CronJob',
-  'ReplicationController',
-]);
-
 export function workloadsOf(lists: readonly (readonly [ResourceType, readonly KubeObject[]])[]): Workload[] {
   const out: Workload[] = [];
   for (const [type, objects] of lists) {
     for (const raw of objects) {
       const object: KubeObject = { ...raw, kind: type.kind, apiVersion: apiVersionOf(type) };
-      const owner = (object.metadata.ownerReferences ?? []).find((r) => r.controller !== false);
-      if (owner && CONTROLLED.has(owner.kind ?? '')) continue;
+      if (managedByWorkload(object)) continue;
       const spec = object.spec as
         | ({
             template?: { spec?: PodSpecLike };

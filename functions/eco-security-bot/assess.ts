@@ -3,6 +3,7 @@
 // results per object grouped into finding check ids, per-namespace levels and Polaris scores.
 import type { CheckResult, PssLevel } from './pss.ts';
 import { evaluatePod, podSecurityLevel } from './pss.ts';
+import { isTopLevelWorkload } from '../../shared/workloads/index.ts';
 import type { PodSpec } from './pod-spec.ts';
 import { podTemplateOf } from './pod-spec.ts';
 import type { ScoreCounts } from './score.ts';
@@ -30,17 +31,6 @@ export const CHECK_GROUPS: Record<string, string> = {
   'read-only-root-filesystem': 'security.read-only-root-filesystem',
 };
 
-export const WORKLOAD_KINDS = [
-  'Deployment',
-  'StatefulSet',
-  'DaemonSet',
-  'ReplicaSet',
-  'Job',
-  'CronJob',
-  'ReplicationController',
-  'Pod',
-] as const;
-
 export interface ObjectLike {
   apiVersion?: string;
   kind?: string;
@@ -61,14 +51,7 @@ export interface ObjectLike {
  * pods. Finished pods (Succeeded, Failed) are left out: nothing runs there any more.
  */
 export function topLevel(objects: readonly ObjectLike[]): ObjectLike[] {
-  const managedBy = new Set<string>(WORKLOAD_KINDS);
-  return objects.filter((o) => {
-    if (!o.kind || !(WORKLOAD_KINDS as readonly string[]).includes(o.kind)) return false;
-    if (o.kind === 'Pod' && (o.status?.phase === 'Succeeded' || o.status?.phase === 'Failed')) return false;
-    const owner = (o.metadata.ownerReferences ?? []).find((r) => r.controller !== false);
-    // Owned by something that is not a workload kind (an operator's CR): judge it here.
-    return !owner || !managedBy.has(owner.kind ?? '');
-  });
+  return objects.filter(isTopLevelWorkload);
 }
 
 /** Polaris' exemption annotations (all checks, or one check by its id). */

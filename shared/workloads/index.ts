@@ -187,3 +187,5 @@ export function isActivePod(pod: KubeObject): boolean {
   const phase = (pod['status'] as { phase?: string } | undefined)?.phase;
   return phase === 'Running' || phase === 'Pending';
 }
+
+export { POD_TEMPLATE_KINDS, isFinishedPod, isTopLevelWorkload, managedByWorkload } from './top-level.ts';
