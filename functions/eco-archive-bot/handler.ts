@@ -11,6 +11,7 @@ import {
   type Finding,
   type ReportError,
   type RunResult,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import {
   OBJECT_STORE_SETTINGS,
@@ -79,11 +80,9 @@ export default defineBot({
       return {
         summary: 'no object store configured: nothing to archive',
         findings: [
-          finding({
+          unconfiguredFinding({
             bot: NAME,
-            check: `${NAME}.unconfigured`,
-            severity: 'info',
-            object: { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Setting', name: choice.setting },
+            setting: choice.setting,
             message: 'No object store is configured, so nothing is archived.',
             fix: 'Set ECO_BACKUP_DIR or ECO_S3_URL (with ECO_S3_BUCKET and the key files), as for eco-backup-bot.',
           }),

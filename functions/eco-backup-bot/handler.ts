@@ -19,6 +19,7 @@ import {
   type ResourceType,
   type RunResult,
   type SettingValues,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import { DEFAULT_PROTECTED_NAMESPACES } from '../../shared/safety/exclusions.ts';
 import {
@@ -386,11 +387,9 @@ export default defineBot({
       return {
         summary: 'no object store configured: nothing backed up',
         findings: [
-          finding({
+          unconfiguredFinding({
             bot: NAME,
-            check: `${NAME}.unconfigured`,
-            severity: 'info',
-            object: { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Setting', name: choice.setting },
+            setting: choice.setting,
             message: 'No object store is configured, so no backup is taken.',
             fix: 'Set ECO_BACKUP_DIR to a mounted volume, or ECO_S3_URL, ECO_S3_BUCKET and the key files for an S3-compatible store.',
           }),

@@ -3,12 +3,19 @@
 // overcommit (requests > allocatable − the largest node) and Popeye 602-605 (HPAs at max vs capacity).
 import * as Type from '../../shared/schema/index.ts';
 import type { Static } from '../../shared/schema/index.ts';
-import { defineBot, finding, objectRef, resources, setting, takeSnapshot } from '../../shared/index.ts';
+import {
+  defineBot,
+  finding,
+  objectRef,
+  resources,
+  setting,
+  takeSnapshot,
+  unconfiguredFinding,
+} from '../../shared/index.ts';
 import type { Finding, KubeObject, RunResult } from '../../shared/index.ts';
 import { parseQuantity } from '../../shared/k8s/quantity.ts';
 import {
   PROMETHEUS_SETTINGS,
-  PROMETHEUS_SETTING_REF,
   prometheusClientFrom,
   prometheusReportError,
 } from '../../shared/prometheus/index.ts';
@@ -239,11 +246,9 @@ export default defineBot({
     const trends: Record<string, unknown> = {};
     if (!client) {
       findings.push(
-        finding({
+        unconfiguredFinding({
           bot: NAME,
-          check: `${NAME}.unconfigured`,
-          severity: 'info',
-          object: PROMETHEUS_SETTING_REF,
+          setting: 'PROMETHEUS_URL',
           message:
             'PROMETHEUS_URL is not set: days until exhaustion (the request trend) were not computed; headroom and HPA checks were',
           fix: 'Set PROMETHEUS_URL to a Prometheus with kube-state-metrics (kube_pod_container_resource_requests)',

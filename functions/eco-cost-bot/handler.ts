@@ -11,6 +11,7 @@ import {
   resources,
   setting,
   takeSnapshot,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import type { Finding, RunResult } from '../../shared/index.ts';
 import {
@@ -21,11 +22,7 @@ import {
   pricedNode,
   roundCost,
 } from '../../shared/cost/index.ts';
-import {
-  PROMETHEUS_SETTINGS,
-  PROMETHEUS_SETTING_REF,
-  prometheusClientFrom,
-} from '../../shared/prometheus/index.ts';
+import { PROMETHEUS_SETTINGS, prometheusClientFrom } from '../../shared/prometheus/index.ts';
 import {
   containerResources,
   groupWorkloads,
@@ -124,11 +121,9 @@ export default defineBot({
       usage = await usageFromPrometheus(client, Math.round(ctx.settings.window / 1000), ctx, input.namespace);
     else {
       findings.push(
-        finding({
+        unconfiguredFinding({
           bot: NAME,
-          check: `${NAME}.unconfigured`,
-          severity: 'info',
-          object: PROMETHEUS_SETTING_REF,
+          setting: 'PROMETHEUS_URL',
           message:
             'PROMETHEUS_URL is not set: usage is one metrics.k8s.io sample taken as the window’s average, and every running pod is charged for the whole window',
           evidence: { fallback: 'metrics.k8s.io' },

@@ -20,6 +20,7 @@ import {
   type ReportError,
   type RunResult,
   type SettingValues,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import { fleet, namespaceDashboard, sameJson, type Dashboard } from './dashboards.ts';
 import { GrafanaError, createGrafana } from './grafana.ts';
@@ -167,11 +168,9 @@ async function toGrafana(ctx: Context<Settings>, wanted: Dashboard[]): Promise<O
   if (s.grafanaUrl === undefined || s.grafanaTokenFile === undefined) {
     const missing = s.grafanaUrl === undefined ? 'GRAFANA_URL' : 'GRAFANA_TOKEN_FILE';
     out.findings.push(
-      finding({
+      unconfiguredFinding({
         bot: NAME,
-        check: `${NAME}.unconfigured`,
-        severity: 'info',
-        object: { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Setting', name: missing },
+        setting: missing,
         message: `ECO_DASHBOARD_TARGET=grafana but ${missing} is not set: no dashboard was pushed`,
         fix: 'Set GRAFANA_URL and GRAFANA_TOKEN_FILE (a service-account token), or use ECO_DASHBOARD_TARGET=configmap',
       }),

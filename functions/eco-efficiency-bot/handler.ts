@@ -11,6 +11,7 @@ import {
   resources,
   setting,
   takeSnapshot,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import type { Finding, RunResult } from '../../shared/index.ts';
 import {
@@ -22,11 +23,7 @@ import {
   roundCost,
 } from '../../shared/cost/index.ts';
 import { parseQuantity } from '../../shared/k8s/quantity.ts';
-import {
-  PROMETHEUS_SETTINGS,
-  PROMETHEUS_SETTING_REF,
-  prometheusClientFrom,
-} from '../../shared/prometheus/index.ts';
+import { PROMETHEUS_SETTINGS, prometheusClientFrom } from '../../shared/prometheus/index.ts';
 import {
   containerResources,
   groupWorkloads,
@@ -105,11 +102,9 @@ export default defineBot({
       usage = await usageFromPrometheus(client, Math.round(ctx.settings.window / 1000), ctx, input.namespace);
     else {
       findings.push(
-        finding({
+        unconfiguredFinding({
           bot: NAME,
-          check: `${NAME}.unconfigured`,
-          severity: 'info',
-          object: PROMETHEUS_SETTING_REF,
+          setting: 'PROMETHEUS_URL',
           message:
             'PROMETHEUS_URL is not set: efficiency is judged on one metrics.k8s.io sample per pod, not an average over the window',
           evidence: { fallback: 'metrics.k8s.io' },

@@ -3,12 +3,12 @@ import * as Type from '../../shared/schema/index.ts';
 import type { Static } from '../../shared/schema/index.ts';
 import {
   defineBot,
-  finding,
   runChecks,
   setting,
   takeSnapshot,
   type Finding,
   type ReportError,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import { CHECKS, KINDS, type Snap } from './checks.ts';
 import { readGateway, readStack, type DeclaredFunction } from './openfaas.ts';
@@ -73,11 +73,9 @@ const InputSchema = Type.Object(
 );
 
 const unconfigured = (env: string, what: string): Finding =>
-  finding({
+  unconfiguredFinding({
     bot: NAME,
-    check: `${NAME}.unconfigured`,
-    severity: 'info',
-    object: { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Setting', name: env },
+    setting: env,
     message: `${env} is not set, so ${what} did not run`,
     fix: `Set ${env}`,
     runbook: RUNBOOK,

@@ -10,6 +10,7 @@ import {
   type Finding,
   type ReportError,
   type SettingValues,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import { lintApko, lintDockerfile } from './images.ts';
 import { lintKubernetes } from './kubernetes.ts';
@@ -138,11 +139,9 @@ export default defineBot({
         return {
           summary: 'nothing to lint: no files posted and ECO_IAC_PATH is not set',
           findings: [
-            finding({
+            unconfiguredFinding({
               bot: NAME,
-              check: `${NAME}.unconfigured`,
-              severity: 'info',
-              object: { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Setting', name: 'ECO_IAC_PATH' },
+              setting: 'ECO_IAC_PATH',
               message: 'No files were posted and ECO_IAC_PATH is not set, so nothing was linted.',
               fix: 'POST {"files": [{"path": "deploy/app.yaml", "content": "..."}]} or set ECO_IAC_PATH to a checked-out repository.',
             }),

@@ -21,6 +21,7 @@ import {
   type ReportError,
   type RunResult,
   type SettingValues,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import { extractErrors, type LogEntry } from './extract.ts';
 import { pushToLoki, type LokiStream } from './loki.ts';
@@ -397,11 +398,9 @@ export default defineBot({
     let pushed = 0;
     if (ctx.settings.lokiUrl === undefined) {
       findings.push(
-        finding({
+        unconfiguredFinding({
           bot: NAME,
-          check: `${NAME}.unconfigured`,
-          severity: 'info',
-          object: { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Setting', name: 'LOKI_URL' },
+          setting: 'LOKI_URL',
           message: 'LOKI_URL is not set: error lines are attached to findings but not pushed to Loki',
           fix: 'Set LOKI_URL to the Loki gateway (e.g. http://loki-gateway.monitoring.svc) to keep the lines after the pod is gone',
         }),

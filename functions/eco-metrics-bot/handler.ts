@@ -8,7 +8,6 @@ import {
   checkIds,
   collect,
   defineBot,
-  finding,
   reportErrorFrom,
   resources,
   runChecks,
@@ -20,11 +19,11 @@ import {
   type ResourceType,
   type RunResult,
   type SettingValues,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import { CHECKS, type MetricsSettings, type PromView } from './checks.ts';
 import {
   PROMETHEUS_SETTINGS,
-  PROMETHEUS_SETTING_REF,
   prometheusClientFrom,
   prometheusReportError,
 } from '../../shared/prometheus/index.ts';
@@ -120,11 +119,9 @@ export default defineBot({
     const s = ctx.settings;
     const api = prometheusClientFrom(s);
     if (api === undefined) {
-      const unconfigured: Finding = finding({
+      const unconfigured: Finding = unconfiguredFinding({
         bot: NAME,
-        check: `${NAME}.unconfigured`,
-        severity: 'info',
-        object: { ...PROMETHEUS_SETTING_REF },
+        setting: 'PROMETHEUS_URL',
         message: 'PROMETHEUS_URL is not set: scrape health, cardinality and rules were not checked',
         fix: 'Set PROMETHEUS_URL to the Prometheus that scrapes the fleet (e.g. http://prometheus.monitoring.svc:9090)',
       });

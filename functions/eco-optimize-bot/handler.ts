@@ -3,11 +3,18 @@
 // that cause it (p95 usage at ≥ 80 % of the limit).
 import * as Type from '../../shared/schema/index.ts';
 import type { Static } from '../../shared/schema/index.ts';
-import { defineBot, finding, objectRef, optOut, resources, takeSnapshot } from '../../shared/index.ts';
+import {
+  defineBot,
+  finding,
+  objectRef,
+  optOut,
+  resources,
+  takeSnapshot,
+  unconfiguredFinding,
+} from '../../shared/index.ts';
 import type { Finding, KubeObject, RunResult } from '../../shared/index.ts';
 import {
   PROMETHEUS_SETTINGS,
-  PROMETHEUS_SETTING_REF,
   prometheusClientFrom,
   prometheusReportError,
 } from '../../shared/prometheus/index.ts';
@@ -114,11 +121,9 @@ export default defineBot({
     let throttledCount = 0;
     if (!client) {
       findings.push(
-        finding({
+        unconfiguredFinding({
           bot: NAME,
-          check: `${NAME}.unconfigured`,
-          severity: 'info',
-          object: PROMETHEUS_SETTING_REF,
+          setting: 'PROMETHEUS_URL',
           message:
             'PROMETHEUS_URL is not set: CPU throttling (cAdvisor CFS counters) was not checked; OOMKills were',
           fix: 'Set PROMETHEUS_URL to a Prometheus scraping cAdvisor (container_cpu_cfs_periods_total)',

@@ -12,6 +12,7 @@ import {
   SAFETY_RAILS_RBAC,
   setting,
   takeSnapshot,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import type { Context, Finding, ReportError, RunResult, Severity } from '../../shared/index.ts';
 import {
@@ -22,11 +23,7 @@ import {
   roundCost,
 } from '../../shared/cost/index.ts';
 import type { PriceBook, PricedNode } from '../../shared/cost/index.ts';
-import {
-  PROMETHEUS_SETTINGS,
-  PROMETHEUS_SETTING_REF,
-  prometheusClientFrom,
-} from '../../shared/prometheus/index.ts';
+import { PROMETHEUS_SETTINGS, prometheusClientFrom } from '../../shared/prometheus/index.ts';
 import { groupWorkloads } from '../../shared/workloads/index.ts';
 import type { Workload } from '../../shared/workloads/index.ts';
 import { analyseWorkload, changeText, hpaTargets, podMatcher } from './analyse.ts';
@@ -326,11 +323,9 @@ export default defineBot({
       source = await fromPrometheus(client, names, settings, ctx);
     } else {
       findings.push(
-        finding({
+        unconfiguredFinding({
           bot: NAME,
-          check: `${NAME}.unconfigured`,
-          severity: 'info',
-          object: PROMETHEUS_SETTING_REF,
+          setting: 'PROMETHEUS_URL',
           message:
             'PROMETHEUS_URL is not set: recommendations come from a single metrics.k8s.io sample per pod, not from 14 days of history',
           evidence: { fallback: 'metrics.k8s.io' },

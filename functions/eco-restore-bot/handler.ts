@@ -19,6 +19,7 @@ import {
   type ResourceType,
   type RunResult,
   type SettingValues,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import {
   CLUSTER_TYPES,
@@ -82,11 +83,9 @@ function unconfigured(setting: string): RunResult {
   return {
     summary: 'no object store configured: nothing to restore from',
     findings: [
-      finding({
+      unconfiguredFinding({
         bot: NAME,
-        check: `${NAME}.unconfigured`,
-        severity: 'info',
-        object: { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Setting', name: setting },
+        setting: setting,
         message: 'No object store is configured, so there is no backup to restore or test.',
         fix: 'Set ECO_BACKUP_DIR or ECO_S3_URL (with ECO_S3_BUCKET and the key files), as for eco-backup-bot.',
       }),

@@ -13,6 +13,7 @@ import {
   resources,
   setting,
   takeSnapshot,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import type {
   Context,
@@ -394,11 +395,9 @@ export default defineBot({
     if (!ctx.settings.baoAddr || !client) {
       const name = ctx.settings.baoAddr ? 'BAO_ROLE' : 'BAO_ADDR';
       findings.push(
-        finding({
+        unconfiguredFinding({
           bot: NAME,
-          check: `${NAME}.unconfigured`,
-          severity: 'info',
-          object: { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Setting', name },
+          setting: name,
           message: ctx.settings.baoAddr
             ? 'BAO_ROLE and BAO_TOKEN_FILE are both unset, so the bot cannot authenticate to OpenBao and syncs nothing'
             : `BAO_ADDR is not set, so ${mappings.length} mapping(s) are not synced from OpenBao`,

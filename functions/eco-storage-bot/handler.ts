@@ -13,10 +13,10 @@ import {
   type Finding,
   type ReportError,
   type RunResult,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import {
   PROMETHEUS_SETTINGS,
-  PROMETHEUS_SETTING_REF,
   isPrometheusError,
   prometheusClientFrom,
 } from '../../shared/prometheus/index.ts';
@@ -128,11 +128,9 @@ export default defineBot({
     let filling: FillingVolume[] = [];
     if (prometheus === undefined) {
       findings.push(
-        finding({
+        unconfiguredFinding({
           bot: NAME,
-          check: `${NAME}.unconfigured`,
-          severity: 'info',
-          object: { ...PROMETHEUS_SETTING_REF },
+          setting: 'PROMETHEUS_URL',
           message:
             'PROMETHEUS_URL is not set, so fill levels and the filling-up prediction were not checked.',
           fix: 'Set PROMETHEUS_URL to a Prometheus that scrapes the kubelets (kubelet_volume_stats_*).',

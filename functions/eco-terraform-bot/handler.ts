@@ -11,6 +11,7 @@ import {
   type ObjectRef,
   type ReportError,
   type SettingValues,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import { changeKind, isPlan, planId, prohibitedOf, summary, type Plan } from './plan.ts';
 import { findBinary, planAndShow, tofu } from './tofu.ts';
@@ -145,11 +146,9 @@ export default defineBot({
         return {
           summary: 'nothing to plan: no plan posted and ECO_TOFU_WORKDIR is not set',
           findings: [
-            finding({
+            unconfiguredFinding({
               bot: NAME,
-              check: `${NAME}.unconfigured`,
-              severity: 'info',
-              object: ref('Setting', 'ECO_TOFU_WORKDIR'),
+              setting: 'ECO_TOFU_WORKDIR',
               message: 'No plan was posted and ECO_TOFU_WORKDIR is not set, so nothing was planned.',
               fix: 'POST {"plan": <tofu show -json output>} or set ECO_TOFU_WORKDIR to an initialised OpenTofu directory.',
             }),

@@ -14,6 +14,7 @@ import {
   type ReportError,
   type RunResult,
   type SettingValues,
+  unconfiguredFinding,
 } from '../../shared/index.ts';
 import { TraceQueryError, createTraceQuery, type ErrorTrace } from './query.ts';
 
@@ -105,11 +106,9 @@ export default defineBot({
       return {
         summary: 'no trace store configured',
         findings: [
-          finding({
+          unconfiguredFinding({
             bot: NAME,
-            check: `${NAME}.unconfigured`,
-            severity: 'info',
-            object: { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Setting', name: 'ECO_TRACE_QUERY_URL' },
+            setting: 'ECO_TRACE_QUERY_URL',
             message: 'ECO_TRACE_QUERY_URL is not set: error traces cannot be fetched',
             fix: 'Set ECO_TRACE_QUERY_URL to the Jaeger query service or Tempo, and ECO_TRACE_QUERY_API to match',
           }),

@@ -2,7 +2,7 @@
 // credentials file), the `<bot>.unconfigured` finding when no registry is set, and a failure as a
 // report error naming the system and the HTTP status.
 import type { Finding, ReportError } from '../bot/types.ts';
-import { finding } from '../report/finding.ts';
+import { unconfiguredFinding } from '../report/finding.ts';
 import { loadRegistryCredentials } from './auth.ts';
 import { createRegistryClient, type RegistryClient } from './client.ts';
 import { isRegistryError } from './errors.ts';
@@ -36,11 +36,9 @@ export async function registryFromSettings(
 
 /** The info finding of a bot whose registry is not configured. */
 export function registryUnconfigured(bot: string, consequence: string): Finding {
-  return finding({
+  return unconfiguredFinding({
     bot,
-    check: `${bot}.unconfigured`,
-    severity: 'info',
-    object: { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Setting', name: REGISTRY_URL_ENV },
+    setting: REGISTRY_URL_ENV,
     message: `${REGISTRY_URL_ENV} is not set: ${consequence}`,
     fix: `set ${REGISTRY_URL_ENV} to the registry's base URL (e.g. https://registry.example.com), and ${REGISTRY_CREDENTIALS_ENV} to a Docker config or user:password file if it needs credentials`,
   });

@@ -6,5 +6,5 @@ export type { PrometheusErrorDetails, PrometheusFailure } from './errors.ts';
 export { MAX_POINTS_PER_SERIES, mergeSeries, seriesKey, splitRange } from './range.ts';
 export type { TimeChunk } from './range.ts';
 export type * from './types.ts';
-export { PROMETHEUS_SETTINGS, PROMETHEUS_SETTING_REF, prometheusClientFrom } from './settings.ts';
+export { PROMETHEUS_SETTINGS, prometheusClientFrom } from './settings.ts';
 export type { PrometheusSettingValues } from './settings.ts';

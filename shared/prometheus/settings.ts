@@ -76,10 +76,3 @@ export function prometheusClientFrom(values: PrometheusSettingValues): Prometheu
     ...(values.prometheusOrgId ? { headers: { 'X-Scope-OrgID': values.prometheusOrgId } } : {}),
   });
 }
-
-/** The `<bot>.unconfigured` finding's object for PROMETHEUS_URL. */
-export const PROMETHEUS_SETTING_REF = Object.freeze({
-  apiVersion: 'eco.bsw-arch.org/v1',
-  kind: 'Setting',
-  name: 'PROMETHEUS_URL',
-});

@@ -49,3 +49,29 @@ export function finding(input: FindingInput): Finding {
   if (input.runbook !== undefined) out.runbook = input.runbook;
   return out;
 }
+
+/** The object of a finding about a setting (an environment variable), e.g. one that is not set. */
+export function settingRef(name: string): ObjectRef {
+  return { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Setting', name };
+}
+
+/**
+ * The `<bot>.unconfigured` info finding: a setting the bot needs for part of its job is not set, so
+ * that part did not run (the message says which, the fix how to set it).
+ */
+export function unconfiguredFinding(input: {
+  bot: string;
+  setting: string;
+  message: string;
+  fix: string;
+  evidence?: Record<string, unknown>;
+  runbook?: string;
+}): Finding {
+  const { setting, ...rest } = input;
+  return finding({
+    ...rest,
+    check: `${input.bot}.unconfigured`,
+    severity: 'info',
+    object: settingRef(setting),
+  });
+}

@@ -3,6 +3,7 @@ import {
   countBySeverity,
   finding,
   findingId,
+  unconfiguredFinding,
   sortFindings,
   summarize,
 } from '../../../shared/report/index.ts';
@@ -88,5 +89,28 @@ describe('summary helpers', () => {
 
   it('sorts most severe first, then by object', () => {
     expect(sortFindings(findings).map((f) => f.object.name)).toEqual(['y', 'w', 'x', 'z']);
+  });
+});
+
+describe('unconfiguredFinding', () => {
+  it('is the <bot>.unconfigured info finding on the setting, with the id a hand-built one has', () => {
+    const made = unconfiguredFinding({
+      bot: 'eco-x-bot',
+      setting: 'PROMETHEUS_URL',
+      message: 'PROMETHEUS_URL is not set: trends were not computed',
+      fix: 'Set PROMETHEUS_URL',
+      evidence: { fallback: 'metrics.k8s.io' },
+    });
+    expect(made).toEqual(
+      finding({
+        bot: 'eco-x-bot',
+        check: 'eco-x-bot.unconfigured',
+        severity: 'info',
+        object: { apiVersion: 'eco.bsw-arch.org/v1', kind: 'Setting', name: 'PROMETHEUS_URL' },
+        message: 'PROMETHEUS_URL is not set: trends were not computed',
+        fix: 'Set PROMETHEUS_URL',
+        evidence: { fallback: 'metrics.k8s.io' },
+      }),
+    );
   });
 });
