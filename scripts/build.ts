@@ -149,11 +149,16 @@ export async function writeCodeCache(bundleFile: string, nodeOptions = ''): Prom
 
 /** One bot's bundle at `outfile`, exactly as `npm run build` makes it (tests build into a temp dir). */
 export async function buildBotBundle(name: string, outfile: string): Promise<BuiltBundle> {
-  const handler = join(root, 'functions', name, 'handler.ts');
+  const declared = (await registeredBots()).find((b) => b.name === name);
+  if (declared === undefined) throw new Error(`not in the registry: ${name} (run \`npm run generate\`)`);
+  return bundleBot(declared, outfile);
+}
+
+function bundleBot(bot: Bot, outfile: string): Promise<BuiltBundle> {
+  const handler = join(root, 'functions', bot.name, 'handler.ts');
   const runtime = join(root, 'shared', 'runtime', 'serve.ts');
   const entry = `import bot from ${importPath(handler)};\nimport { serve } from ${importPath(runtime)};\nvoid serve(bot);\n`;
-  const declared = (await registeredBots()).find((b) => b.name === name);
-  return bundle(name, 'function', entry, outfile, [name], declared?.rbac.length === 0);
+  return bundle(bot.name, 'function', entry, outfile, [bot.name], bot.rbac.length === 0);
 }
 
 export async function buildAll(options: { only?: string[]; outDir?: string } = {}): Promise<BuiltBundle[]> {
@@ -172,7 +177,7 @@ export async function buildAll(options: { only?: string[]; outDir?: string } = {
   for (const bot of fleet) {
     const name = bot.name;
     byCategory.set(bot.category, [...(byCategory.get(bot.category) ?? []), name]);
-    built.push(await buildBotBundle(name, join(dist, 'functions', name, 'index.cjs')));
+    built.push(await bundleBot(bot, join(dist, 'functions', name, 'index.cjs')));
   }
 
   if (options.only === undefined) {
