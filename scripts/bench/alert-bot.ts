@@ -1,11 +1,12 @@
 // The alert bot's bundle against a bare node:http server answering the same Alertmanager POST:
 // bundle bytes, cold start (spawn -> first 200, median) as the image starts it (start.cjs with the
 // code cache) and without the cache, loopback throughput, peak RSS under 50 connections, a soak.
-import { copyFile, mkdir, mkdtemp, rm, stat } from 'node:fs/promises';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { buildAll, writeCodeCache } from '../build.ts';
+import { stageBot } from './lib/stage.ts';
 import { writeBareServer } from './lib/bare-server.ts';
 import { buildKitFloor } from './lib/kit-floor.ts';
 import { throughput } from './lib/load.ts';
@@ -56,9 +57,6 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     await buildAll({ only: [BOT] });
   }
   const bundle = join(built, 'index.cjs');
-  // The small tier's flags, as the generated manifests and the image set them (and the code cache
-  // is written with them, or V8 would refuse it).
-  const nodeOptions = TIERS.small.nodeOptions ?? '';
   // Memory is measured inside a cgroup with the small tier's limit, as in its pod: Node sizes V8's
   // heap from the limit, which on this large machine it would not.
   const limit = parseQuantity(TIERS.small.limits.memory) ?? 256 * 1024 * 1024;
@@ -66,11 +64,10 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   // Run from an empty directory: proves the bundle needs nothing beside it but its loader and cache.
   const dir = await mkdtemp(join(tmpdir(), 'eco-bench-'));
   try {
-    const botDir = join(dir, 'bot');
-    await mkdir(botDir);
-    for (const file of ['index.cjs', 'start.cjs']) await copyFile(join(built, file), join(botDir, file));
-    const cacheBytes = await writeCodeCache(join(botDir, 'index.cjs'), nodeOptions);
-    const botFile = join(botDir, 'start.cjs');
+    // As its image runs it; the tier's NODE_OPTIONS go to every process here, the bare server's too.
+    const staged = await stageBot(ctx.root, BOT, dir);
+    const nodeOptions = staged.env.NODE_OPTIONS;
+    const { cacheBytes, dir: botDir, starter: botFile } = staged;
     const uncachedFile = join(botDir, 'index.cjs');
     const bareFile = await writeBareServer(dir);
     const noopBundle = await buildKitFloor(ctx.root, dir);

@@ -5,7 +5,7 @@
 //   exactly its RBAC; target <= 1.5x a bare server plus one API round trip (measured as a bare
 //   server that makes one GET to the same emulator before answering, minus the bare server).
 // The invocation is what the bot's cron tick sends (`{}`); the alert bot gets an Alertmanager POST.
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,8 @@ import { bots } from '../../functions/index.generated.ts';
 import type { Bot } from '../../shared/bot/types.ts';
 import { serviceAccountUser } from '../../shared/k8s/rbac.ts';
 import { startEmulator } from '../../local/k8s-emulator/index.ts';
-import { buildAll, writeCodeCache } from '../build.ts';
+import { buildAll } from '../build.ts';
+import { stageBot } from './lib/stage.ts';
 import { PAYLOAD } from './alert-bot.ts';
 import { writeBareServer } from './lib/bare-server.ts';
 import { firstAnswer, median, type Probe } from './lib/process.ts';
@@ -67,21 +68,20 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const startupRatios: number[] = [];
     for (const bot of fleet) {
       // Alone in a folder, with its loader and a cache written by this Node, as in the image.
-      const botDir = join(dir, bot.name);
-      await mkdir(botDir, { recursive: true });
-      for (const file of ['index.cjs', 'start.cjs'])
-        await copyFile(join(ctx.root, 'dist', 'functions', bot.name, file), join(botDir, file));
-      cacheBytes.push(await writeCodeCache(join(botDir, 'index.cjs')));
+      const staged = await stageBot(ctx.root, bot.name, dir);
+      const botDir = staged.dir;
+      cacheBytes.push(staged.cacheBytes);
       const kubeconfig = join(botDir, 'kubeconfig');
       await emulator.writeKubeconfig(kubeconfig, `token-${bot.name}`);
       const env = {
         ECO_MODE: 'dry-run',
         LOG_LEVEL: 'warn',
+        ...staged.env,
         HOME: botDir,
         ...(readsCluster(bot) ? { KUBECONFIG: kubeconfig } : {}),
       };
       const probe = probeFor(bot);
-      const starter = join(botDir, 'start.cjs');
+      const starter = staged.starter;
       await firstAnswer(starter, env, probe, botDir); // page cache
       const bareMs: number[] = [];
       const getMs: number[] = [];

@@ -9,6 +9,10 @@ export interface StagedBot {
   starter: string;
   /** index.cjs's size. */
   bytes: number;
+  /** index.cjs.cache's size. */
+  cacheBytes: number;
+  /** The folder it was laid out in (`<dir>/<bot>`). */
+  dir: string;
   /** The bot's tier NODE_OPTIONS; every spawn must pass them, or V8 refuses the code cache. */
   env: { NODE_OPTIONS: string };
 }
@@ -25,10 +29,12 @@ export async function stageBot(root: string, name: string, dir: string): Promise
   await mkdir(out, { recursive: true });
   for (const file of ['index.cjs', 'start.cjs'])
     await copyFile(join(root, 'dist', 'functions', name, file), join(out, file));
-  await writeCodeCache(join(out, 'index.cjs'), nodeOptions);
+  const cacheBytes = await writeCodeCache(join(out, 'index.cjs'), nodeOptions);
   return {
     starter: join(out, 'start.cjs'),
     bytes: (await stat(join(out, 'index.cjs'))).size,
+    cacheBytes,
+    dir: out,
     env: { NODE_OPTIONS: nodeOptions },
   };
 }
